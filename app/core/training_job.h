@@ -1,0 +1,64 @@
+// One training run from documents to a stored result, without Qt: the CLI runs it on its main
+// thread and the GUI's TrainingSession on its worker thread.
+//
+// Order matters for the store: everything that can be refused (model, config, data, device) is
+// checked before the run row is created, so a bad input never leaves a run behind. Once the run
+// exists, every way out — completion, a stop request, an exception — ends it with a final status.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "engine/data/dataset_spec.h"
+#include "engine/model/model_spec.h"
+#include "engine/train/train_config.h"
+#include "engine/train/train_control.h"
+#include "engine/train/training_events.h"
+
+namespace layerlab::app {
+
+// A problem with the job's inputs, found before anything was stored.
+class JobInputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TrainingJob {
+  engine::ModelSpec model;
+  engine::DatasetSpec dataset;
+  engine::TrainConfig config;
+  std::string runName;
+  std::string storePath;
+};
+
+struct JobStarted {
+  int64_t runId = 0;
+  std::string device;
+  std::string dataDescription;
+  int64_t trainSamples = 0;
+  int64_t parameterCount = 0;
+};
+
+struct JobOutcome {
+  int64_t runId = 0;
+  std::string status;  // "completed" | "cancelled" | "failed"
+  int epochsDone = 0;
+  double testLoss = 0;
+  double testAccuracy = 0;
+  bool tested = false;
+  std::string error;
+};
+
+struct JobCallbacks {
+  std::function<void(const JobStarted&)> onStarted;
+  engine::TrainCallbacks training;
+};
+
+// Runs the job. Throws JobInputError (nothing stored) for bad inputs and StoreError when the
+// store cannot be opened; after the run exists, failures end up in the outcome and the store.
+JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
+                          const engine::TrainControl& control);
+
+}  // namespace layerlab::app

@@ -1,0 +1,39 @@
+// The torch module that runs a model document: one registered submodule per layer node, run in
+// topological order. Built only from a model that analyzeModel() found without problems.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/model/model_analysis.h"
+
+namespace layerlab::engine {
+
+class LayerOp;
+
+class GraphModuleImpl : public torch::nn::Module {
+ public:
+  // Throws std::invalid_argument when the analysis has problems.
+  GraphModuleImpl(const ModelSpec& spec, const ModelAnalysis& analysis);
+
+  // `x` is [batch, …input shape]; returns the first output.
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  struct Step {
+    std::shared_ptr<LayerOp> op;
+    std::vector<size_t> inputs;  // indices into the values; 0 is the model input
+  };
+  std::vector<Step> m_steps;
+  size_t m_outputValue = 0;
+};
+
+TORCH_MODULE(GraphModule);
+
+// The number of trainable values in a module, as torch counts them.
+int64_t countParameters(torch::nn::Module& module);
+
+}  // namespace layerlab::engine

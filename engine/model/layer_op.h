@@ -1,0 +1,57 @@
+// The torch side of a layer: what a registry entry's builder returns. Included only by the
+// builder and the layer registrations, never by the GUI.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+namespace layerlab::engine {
+
+class LayerOp {
+ public:
+  virtual ~LayerOp() = default;
+  virtual torch::Tensor forward(const std::vector<torch::Tensor>& inputs) = 0;
+  // The module holding the layer's parameters and buffers; null for stateless layers.
+  virtual std::shared_ptr<torch::nn::Module> module() { return nullptr; }
+};
+
+// A LayerOp over a one-input torch module holder (torch::nn::Linear, …).
+template <typename Holder>
+class ModuleOp final : public LayerOp {
+ public:
+  explicit ModuleOp(Holder holder) : m_holder(std::move(holder)) {}
+  torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {
+    return m_holder->forward(inputs.front());
+  }
+  std::shared_ptr<torch::nn::Module> module() override { return m_holder.ptr(); }
+
+ private:
+  Holder m_holder;
+};
+
+// A LayerOp over a stateless one-input function.
+template <typename Fn>
+class FunctionOp final : public LayerOp {
+ public:
+  explicit FunctionOp(Fn fn) : m_fn(std::move(fn)) {}
+  torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {
+    return m_fn(inputs.front());
+  }
+
+ private:
+  Fn m_fn;
+};
+
+template <typename Holder>
+std::shared_ptr<LayerOp> makeModuleOp(Holder holder) {
+  return std::make_shared<ModuleOp<Holder>>(std::move(holder));
+}
+
+template <typename Fn>
+std::shared_ptr<LayerOp> makeFunctionOp(Fn fn) {
+  return std::make_shared<FunctionOp<Fn>>(std::move(fn));
+}
+
+}  // namespace layerlab::engine

@@ -1,0 +1,126 @@
+#include "engine/model/layer_registry.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace layerlab::engine {
+namespace {
+
+using nlohmann::json;
+
+std::string formatNumber(double value) {
+  if (std::floor(value) == value) return std::to_string(static_cast<int64_t>(value));
+  std::string text = std::to_string(value);
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  return text;
+}
+
+std::string rangeText(const ParamSpec& spec) {
+  if (spec.max > spec.min) {
+    return "between " + formatNumber(spec.min) + " and " + formatNumber(spec.max);
+  }
+  return "at least " + formatNumber(spec.min);
+}
+
+bool inRange(const ParamSpec& spec, double value) {
+  return value >= spec.min && (spec.max <= spec.min || value <= spec.max);
+}
+
+// Returns an empty string when `value` is acceptable for `spec`.
+std::string checkValue(const ParamSpec& spec, const json& value) {
+  switch (spec.kind) {
+    case ParamKind::Int:
+      if (!value.is_number_integer()) return spec.name + " must be an integer";
+      if (!inRange(spec, static_cast<double>(value.get<int64_t>()))) {
+        return spec.name + " must be " + rangeText(spec) + ", not " + value.dump();
+      }
+      return {};
+    case ParamKind::Float:
+      if (!value.is_number()) return spec.name + " must be a number";
+      if (!inRange(spec, value.get<double>())) {
+        return spec.name + " must be " + rangeText(spec) + ", not " + value.dump();
+      }
+      return {};
+    case ParamKind::Bool:
+      return value.is_boolean() ? std::string() : spec.name + " must be true or false";
+    case ParamKind::Choice:
+      for (const std::string& choice : spec.choices) {
+        if (value == choice) return {};
+      }
+      std::string list;
+      for (const std::string& choice : spec.choices) list += (list.empty() ? "" : ", ") + choice;
+      return spec.name + " must be one of: " + list;
+  }
+  return {};
+}
+
+std::string paramNames(const LayerType& type) {
+  if (type.params.empty()) return type.name + " takes no parameters";
+  std::string names;
+  for (const ParamSpec& spec : type.params) names += (names.empty() ? "" : ", ") + spec.name;
+  return type.name + " takes: " + names;
+}
+
+}  // namespace
+
+int64_t LayerParams::getInt(const std::string& name) const { return m_values.at(name).get<int64_t>(); }
+double LayerParams::getFloat(const std::string& name) const { return m_values.at(name).get<double>(); }
+bool LayerParams::getBool(const std::string& name) const { return m_values.at(name).get<bool>(); }
+std::string LayerParams::getChoice(const std::string& name) const {
+  return m_values.at(name).get<std::string>();
+}
+bool LayerParams::isSet(const std::string& name) const {
+  return m_values.contains(name) && !m_values.at(name).is_null();
+}
+
+void LayerRegistry::add(LayerType type) {
+  if (find(type.name) != nullptr) {
+    throw std::logic_error("layer type registered twice: " + type.name);
+  }
+  m_types.push_back(std::move(type));
+}
+
+const LayerType* LayerRegistry::find(const std::string& name) const {
+  for (const LayerType& type : m_types) {
+    if (type.name == name) return &type;
+  }
+  return nullptr;
+}
+
+std::optional<LayerParams> LayerRegistry::resolveParams(const LayerType& type, const json& raw,
+                                                        std::vector<std::string>& problems) const {
+  const size_t before = problems.size();
+  json values = json::object();
+  for (const auto& [key, value] : raw.items()) {
+    bool known = false;
+    for (const ParamSpec& spec : type.params) known = known || spec.name == key;
+    if (!known) problems.push_back("unknown parameter '" + key + "' (" + paramNames(type) + ")");
+  }
+  for (const ParamSpec& spec : type.params) {
+    const bool given = raw.contains(spec.name) && !raw.at(spec.name).is_null();
+    if (!given) {
+      if (spec.required()) problems.push_back(spec.name + " is required: " + spec.description);
+      values[spec.name] = spec.defaultValue;
+      continue;
+    }
+    const json& value = raw.at(spec.name);
+    std::string problem = checkValue(spec, value);
+    if (!problem.empty()) problems.push_back(std::move(problem));
+    values[spec.name] = value;
+  }
+  if (problems.size() != before) return std::nullopt;
+  return LayerParams(std::move(values));
+}
+
+const LayerRegistry& layerRegistry() {
+  static const LayerRegistry registry = [] {
+    LayerRegistry r;
+    registerCoreLayers(r);
+    registerConvolutionLayers(r);
+    registerActivationLayers(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace layerlab::engine

@@ -1,0 +1,106 @@
+// The one table of layer types. Each type is registered once with its parameters, its shape and
+// cost rules and its torch builder; the shape checks, the builder, the CLI summary and the editor
+// palette all read this table.
+//
+// No torch here: the builder is reached through an opaque LayerOp declared in layer_op.h.
+// The registry is filled once, on first use, and is read-only afterwards: safe to read from any
+// thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/model/model_spec.h"
+#include "engine/model/shape.h"
+
+namespace layerlab::engine {
+
+class LayerOp;
+
+enum class ParamKind { Int, Float, Bool, Choice };
+
+struct ParamSpec {
+  std::string name;
+  ParamKind kind = ParamKind::Int;
+  nlohmann::json defaultValue;  // null = required, unless `optional`
+  double min = 0;
+  double max = 0;  // max <= min: no upper bound
+  std::vector<std::string> choices;
+  std::string description;
+  bool optional = false;  // may be left unset (null): the rule derives a value
+
+  bool required() const { return defaultValue.is_null() && !optional; }
+};
+
+// A node's parameters after defaults were filled in and every value checked.
+class LayerParams {
+ public:
+  explicit LayerParams(nlohmann::json values) : m_values(std::move(values)) {}
+  int64_t getInt(const std::string& name) const;
+  double getFloat(const std::string& name) const;
+  bool getBool(const std::string& name) const;
+  std::string getChoice(const std::string& name) const;
+  bool isSet(const std::string& name) const;
+  const nlohmann::json& values() const { return m_values; }
+
+ private:
+  nlohmann::json m_values;
+};
+
+// What a shape rule returns: the output shape or the reason there is none.
+using ShapeResult = std::variant<Shape, std::string>;
+
+struct LayerContext {
+  const LayerParams& params;
+  const std::vector<Shape>& inputShapes;
+};
+
+struct BuildContext {
+  const NodeSpec& node;
+  const LayerParams& params;
+  const std::vector<Shape>& inputShapes;
+  const Shape& outputShape;
+};
+
+struct LayerType {
+  std::string name;
+  std::string category;  // "Core", "Convolution", "Activation", …
+  std::string description;
+  std::vector<ParamSpec> params;
+  int minInputs = 1;
+  int maxInputs = 1;
+  std::function<ShapeResult(const LayerContext&)> inferShape;
+  std::function<int64_t(const LayerContext&, const Shape& output)> countParams;
+  std::function<int64_t(const LayerContext&, const Shape& output)> countMacs;  // per sample
+  std::function<std::shared_ptr<LayerOp>(const BuildContext&)> build;
+};
+
+class LayerRegistry {
+ public:
+  void add(LayerType type);
+  const LayerType* find(const std::string& name) const;
+  const std::vector<LayerType>& types() const { return m_types; }
+
+  // Checks `raw` against the type's parameters and fills in defaults. Problems are appended as
+  // messages ("units must be an integer"); nullopt when there was any.
+  std::optional<LayerParams> resolveParams(const LayerType& type, const nlohmann::json& raw,
+                                           std::vector<std::string>& problems) const;
+
+ private:
+  std::vector<LayerType> m_types;
+};
+
+// The registry with every layer LayerLab ships.
+const LayerRegistry& layerRegistry();
+
+// Registration functions, one per family of layers (layers/*.cpp).
+void registerCoreLayers(LayerRegistry& registry);
+void registerConvolutionLayers(LayerRegistry& registry);
+void registerActivationLayers(LayerRegistry& registry);
+
+}  // namespace layerlab::engine

@@ -1,0 +1,46 @@
+// What the trainer reports while it works. Plain data, no torch: the GUI receives these.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace layerlab::engine {
+
+// Reported every TrainConfig::logEveryBatches batches and at the end of each epoch's last batch.
+struct BatchProgress {
+  int epoch = 0;  // 1-based
+  int epochs = 0;
+  int64_t batch = 0;  // 1-based, within the epoch
+  int64_t batchesPerEpoch = 0;
+  int64_t step = 0;  // global optimiser step, 1-based
+  double loss = 0;      // mean over the batches since the previous report
+  double accuracy = 0;  // likewise
+  double epochLoss = 0;  // running mean over the epoch so far
+  double epochAccuracy = 0;
+  double samplesPerSecond = 0;  // over the epoch so far
+  double epochSeconds = 0;
+  double wallSeconds = 0;  // since fit() started
+};
+
+struct EpochSummary {
+  int epoch = 0;
+  int epochs = 0;
+  int64_t step = 0;
+  double trainLoss = 0;
+  double trainAccuracy = 0;
+  double valLoss = 0;  // NaN when there is no validation part
+  double valAccuracy = 0;
+  double seconds = 0;
+  double samplesPerSecond = 0;
+  double wallSeconds = 0;
+};
+
+// The callbacks run on the training thread; keep them short.
+struct TrainCallbacks {
+  std::function<void(const BatchProgress&)> onBatch;
+  std::function<void(const EpochSummary&)> onEpoch;
+  std::function<void(const std::string&)> onLog;
+};
+
+}  // namespace layerlab::engine

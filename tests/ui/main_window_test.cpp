@@ -1,0 +1,124 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "gui_test_support.h"
+#include "qt_printers.h"
+#include "test_store.h"
+
+namespace layerlab::ui {
+namespace {
+
+using testing::child;
+using testing::clickPlace;
+using testing::TestStore;
+
+class MainWindowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_window = std::make_unique<MainWindow>(m_store.path());
+    m_window->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
+  }
+
+  QString currentPageName() const {
+    return child<QStackedWidget>(*m_window, "placeStack")->currentWidget()->objectName();
+  }
+
+  TestStore m_store;
+  std::unique_ptr<MainWindow> m_window;
+};
+
+TEST_F(MainWindowTest, TitleAndStatusBarNameTheStoreAndTheDevice) {
+  EXPECT_EQ(m_window->windowTitle(), "LayerLab");
+  EXPECT_EQ(child<QLabel>(*m_window, "storeLabel")->text(), "Store: " + m_store.path());
+  EXPECT_EQ(child<QLabel>(*m_window, "deviceLabel")->text(), "Device: CPU");
+  m_window->setDevice(QStringLiteral("CUDA:0"));
+  EXPECT_EQ(child<QLabel>(*m_window, "deviceLabel")->text(), "Device: CUDA:0");
+}
+
+TEST_F(MainWindowTest, NavigationListSwitchesBetweenTheFourPlaces) {
+  QSignalSpy changed(m_window.get(), &MainWindow::placeChanged);
+  const struct {
+    Place place;
+    const char* page;
+    const char* action;
+  } places[] = {{Place::Data, "dataPage", "viewDataAction"},
+                {Place::Model, "modelPage", "viewModelAction"},
+                {Place::Train, "trainPage", "viewTrainAction"},
+                {Place::Runs, "runsPage", "viewRunsAction"}};
+  for (const auto& expected : places) {
+    clickPlace(*m_window, expected.place);
+    EXPECT_EQ(m_window->currentPlace(), expected.place);
+    EXPECT_EQ(currentPageName(), expected.page);
+    EXPECT_TRUE(child<QAction>(*m_window, expected.action)->isChecked());
+  }
+  // The window opens on Runs, so clicking Runs last is the fourth change, not a fifth.
+  EXPECT_EQ(changed.count(), 4);
+}
+
+TEST_F(MainWindowTest, ControlDigitShortcutsSwitchPlaces) {
+  m_window->activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(m_window.get()));
+  const Place order[] = {Place::Data, Place::Model, Place::Train, Place::Runs};
+  for (int i = 3; i >= 0; --i) {
+    QTest::keyClick(m_window.get(), static_cast<Qt::Key>(Qt::Key_1 + i), Qt::ControlModifier);
+    EXPECT_EQ(m_window->currentPlace(), order[i]) << "Ctrl+" << i + 1;
+  }
+}
+
+TEST_F(MainWindowTest, MenusOfferStoreQuitAndAbout) {
+  EXPECT_EQ(child<QAction>(*m_window, "openStoreAction")->text(), "&Open Store\u2026");
+  EXPECT_EQ(child<QAction>(*m_window, "aboutAction")->text(), "&About LayerLab");
+  QAction* quit = child<QAction>(*m_window, "quitAction");
+  EXPECT_EQ(quit->shortcut(), QKeySequence(QStringLiteral("Ctrl+Q")));
+  quit->trigger();
+  EXPECT_FALSE(m_window->isVisible());
+}
+
+TEST_F(MainWindowTest, ComingPlacesSayPlainlyWhatTheyWillHold) {
+  const auto* data = child<QWidget>(*m_window, "dataPage");
+  EXPECT_TRUE(child<QLabel>(*data, "placeIntroLead")->text().contains("Fashion-MNIST"));
+  for (const char* page : {"dataPage", "modelPage", "trainPage"}) {
+    const auto* widget = child<QWidget>(*m_window, page);
+    const QList<QLabel*> labels = widget->findChildren<QLabel*>();
+    EXPECT_GE(labels.size(), 3) << page;
+    for (const QLabel* label : labels) {
+      EXPECT_FALSE(label->text().contains("TODO", Qt::CaseInsensitive)) << page;
+      EXPECT_FALSE(label->text().contains("placeholder", Qt::CaseInsensitive)) << page;
+    }
+  }
+}
+
+TEST(MainWindowSettings, RemembersTheLastPlaceOnlyWhenAskedTo) {
+  TestStore store;
+  QSettings().clear();
+  {
+    MainWindow remembering(store.path());
+    remembering.restoreSettings();
+    remembering.showPlace(Place::Train);
+    remembering.close();
+  }
+  {
+    // A window that never restored its settings (a screenshot) must not overwrite them.
+    MainWindow forgetful(store.path());
+    forgetful.showPlace(Place::Model);
+    forgetful.close();
+  }
+  MainWindow reopened(store.path());
+  EXPECT_EQ(reopened.currentPlace(), Place::Runs);
+  reopened.restoreSettings();
+  EXPECT_EQ(reopened.currentPlace(), Place::Train);
+}
+
+}  // namespace
+}  // namespace layerlab::ui

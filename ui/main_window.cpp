@@ -1,0 +1,229 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+#include "ui/data/data_page.h"
+#include "ui/editor/model_page.h"
+#include "ui/runs/runs_page.h"
+#include "ui/training/train_page.h"
+
+namespace layerlab::ui {
+namespace {
+
+constexpr int kNavigationWidth = 176;
+constexpr int kNavigationRowHeight = 40;
+constexpr int kStoreLabelMaxWidth = 640;
+const QSize kDefaultWindowSize(1180, 760);
+
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kPlaceKey = QStringLiteral("window/place");
+
+}  // namespace
+
+MainWindow::MainWindow(const QString& storePath, QWidget* parent)
+    : QMainWindow(parent), m_device(tr("CPU")) {
+  setObjectName(QStringLiteral("mainWindow"));
+  setWindowTitle(QStringLiteral("LayerLab"));
+  buildPlaces(storePath);
+
+  auto* divider = new QFrame(this);
+  divider->setFrameShape(QFrame::VLine);
+  divider->setFrameShadow(QFrame::Sunken);
+
+  auto* central = new QWidget(this);
+  auto* layout = new QHBoxLayout(central);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addWidget(buildNavigation());
+  layout->addWidget(divider);
+  layout->addWidget(m_placeStack, 1);
+  setCentralWidget(central);
+
+  buildMenus();
+  buildStatusBar();
+  resize(kDefaultWindowSize);
+  // Runs is the place with something in it from the first launch on.
+  showPlace(Place::Runs);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildPlaces(const QString& storePath) {
+  m_placeStack = new QStackedWidget(this);
+  m_placeStack->setObjectName(QStringLiteral("placeStack"));
+  m_runsPage = new RunsPage(storePath, m_placeStack);
+  // Added in Place order: a place's index is its page's index.
+  m_placeStack->addWidget(new DataPage(m_placeStack));
+  m_placeStack->addWidget(new ModelPage(m_placeStack));
+  m_placeStack->addWidget(new TrainPage(m_placeStack));
+  m_placeStack->addWidget(m_runsPage);
+}
+
+QWidget* MainWindow::buildNavigation() {
+  m_placeList = new QListWidget(this);
+  m_placeList->setObjectName(QStringLiteral("placeList"));
+  m_placeList->setIconSize(QSize(24, 24));
+  m_placeList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  // The list sits on the window colour, not the white of an input field, so it reads as
+  // navigation rather than as data; the padding keeps the icons off the highlight's edge.
+  m_placeList->setStyleSheet(QStringLiteral(
+      "QListWidget#placeList { background: palette(window); border: none; outline: none; }"
+      "QListWidget#placeList::item { padding: 0px 8px; border-radius: 5px; }"
+      "QListWidget#placeList::item:selected {"
+      "  background: palette(highlight); color: palette(highlighted-text); }"
+      "QListWidget#placeList::item:hover:!selected { background: palette(midlight); }"));
+
+  QFont font = m_placeList->font();
+  font.setPointSizeF(font.pointSizeF() * 1.08);
+  for (Place place : kAllPlaces) {
+    auto* item = new QListWidgetItem(placeIcon(place), placeTitle(place), m_placeList);
+    item->setSizeHint(QSize(0, kNavigationRowHeight));
+    item->setFont(font);
+  }
+  connect(m_placeList, &QListWidget::currentRowChanged, this, &MainWindow::onPlaceRowChanged);
+
+  auto* panel = new QWidget(this);
+  panel->setFixedWidth(kNavigationWidth);
+  auto* layout = new QVBoxLayout(panel);
+  layout->setContentsMargins(8, 12, 8, 8);
+  layout->addWidget(m_placeList);
+  return panel;
+}
+
+void MainWindow::buildMenus() {
+  QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+  QAction* openStore = fileMenu->addAction(tr("&Open Store\u2026"), this, &MainWindow::chooseStore);
+  openStore->setObjectName(QStringLiteral("openStoreAction"));
+  openStore->setShortcut(QKeySequence::Open);
+  fileMenu->addSeparator();
+  QAction* quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setObjectName(QStringLiteral("quitAction"));
+  quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+  quit->setMenuRole(QAction::QuitRole);
+
+  QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+  auto* placeGroup = new QActionGroup(this);
+  for (Place place : kAllPlaces) {
+    const int index = placeIndex(place);
+    QAction* action = viewMenu->addAction(placeIcon(place), placeTitle(place));
+    action->setObjectName(QStringLiteral("view%1Action").arg(placeTitle(place)));
+    action->setCheckable(true);
+    action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
+    action->setActionGroup(placeGroup);
+    connect(action, &QAction::triggered, this, [this, place] { showPlace(place); });
+    m_placeActions[static_cast<std::size_t>(index)] = action;
+  }
+
+  QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
+  QAction* about = helpMenu->addAction(tr("&About LayerLab"), this, &MainWindow::showAbout);
+  about->setObjectName(QStringLiteral("aboutAction"));
+  about->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::buildStatusBar() {
+  m_storeLabel = new QLabel(this);
+  m_storeLabel->setObjectName(QStringLiteral("storeLabel"));
+  // A long path must not set the window's minimum width; it is elided instead.
+  m_storeLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  m_deviceLabel = new QLabel(this);
+  m_deviceLabel->setObjectName(QStringLiteral("deviceLabel"));
+  statusBar()->setContentsMargins(6, 0, 6, 0);
+  statusBar()->addWidget(m_storeLabel, 1);
+  statusBar()->addPermanentWidget(m_deviceLabel);
+  showStorePath();
+  setDevice(m_device);
+}
+
+void MainWindow::setDevice(const QString& device) {
+  m_device = device;
+  m_deviceLabel->setText(tr("Device: %1").arg(device));
+}
+
+void MainWindow::openStore(const QString& path) {
+  m_runsPage->openStore(path);
+  showStorePath();
+}
+
+void MainWindow::showStorePath() {
+  const QString shown = QDir::toNativeSeparators(storePath());
+  const QString text = tr("Store: %1").arg(shown);
+  m_storeLabel->setText(
+      m_storeLabel->fontMetrics().elidedText(text, Qt::ElideMiddle, kStoreLabelMaxWidth));
+  m_storeLabel->setToolTip(shown);
+}
+
+QString MainWindow::storePath() const {
+  return m_runsPage->storePath();
+}
+
+void MainWindow::showPlace(Place place) {
+  m_placeList->setCurrentRow(placeIndex(place));
+}
+
+Place MainWindow::currentPlace() const {
+  return kAllPlaces[m_placeStack->currentIndex()];
+}
+
+void MainWindow::onPlaceRowChanged(int row) {
+  if (row < 0 || row >= static_cast<int>(kAllPlaces.size())) return;
+  m_placeStack->setCurrentIndex(row);
+  m_placeActions[static_cast<std::size_t>(row)]->setChecked(true);
+  Q_EMIT placeChanged(kAllPlaces[static_cast<std::size_t>(row)]);
+}
+
+void MainWindow::chooseStore() {
+  const QString start = QFileInfo(storePath()).absolutePath();
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open Store"), start,
+                                                    tr("LayerLab stores (*.db);;All files (*)"));
+  if (path.isEmpty()) return;
+  openStore(path);
+  showPlace(Place::Runs);
+}
+
+void MainWindow::showAbout() {
+  const QString text =
+      tr("<h3>LayerLab %1</h3>"
+         "<p>A desktop workbench for deep-learning experiments: load a dataset, draw a network, "
+         "train it, and keep every run in one store.</p>"
+         "<p>Store: %2<br>Device: %3</p>")
+          .arg(QCoreApplication::applicationVersion().toHtmlEscaped(),
+               QDir::toNativeSeparators(storePath()).toHtmlEscaped(), m_device.toHtmlEscaped());
+  QMessageBox::about(this, tr("About LayerLab"), text);
+}
+
+void MainWindow::restoreSettings() {
+  const QSettings settings;
+  const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
+  if (!geometry.isEmpty()) restoreGeometry(geometry);
+  if (auto place = parsePlace(settings.value(kPlaceKey).toString())) showPlace(*place);
+  m_savesSettings = true;
+}
+
+void MainWindow::saveSettings() const {
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kPlaceKey, placeKey(currentPlace()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_savesSettings) saveSettings();
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace layerlab::ui

@@ -1,0 +1,121 @@
+#include "ui/runs/run_detail_panel.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QStandardItemModel>
+#include <QStyle>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ui/runs/run_format.h"
+
+namespace layerlab::ui {
+namespace {
+
+using storage::EpochMetrics;
+
+std::optional<double> epochValue(const EpochMetrics& epoch, const char* key) {
+  const auto found = epoch.values.find(key);
+  if (found == epoch.values.end()) return std::nullopt;
+  return found->second;
+}
+
+QStandardItem* makeCell(const QString& text) {
+  auto* item = new QStandardItem(text);
+  item->setEditable(false);
+  item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  return item;
+}
+
+}  // namespace
+
+RunDetailPanel::RunDetailPanel(QWidget* parent)
+    : QWidget(parent), m_epochModel(new QStandardItemModel(this)) {
+  setObjectName(QStringLiteral("runDetail"));
+  m_title = new QLabel(this);
+  m_title->setObjectName(QStringLiteral("runDetailTitle"));
+  QFont titleFont = m_title->font();
+  titleFont.setBold(true);
+  m_title->setFont(titleFont);
+  m_summary = new QLabel(this);
+  m_summary->setForegroundRole(QPalette::PlaceholderText);
+
+  auto* closeButton = new QToolButton(this);
+  closeButton->setObjectName(QStringLiteral("runDetailClose"));
+  closeButton->setIcon(style()->standardIcon(QStyle::SP_DialogCloseButton));
+  closeButton->setToolTip(tr("Close the run details"));
+  closeButton->setAutoRaise(true);
+  connect(closeButton, &QToolButton::clicked, this, &RunDetailPanel::closeRequested);
+
+  m_errorText = new QLabel(this);
+  m_errorText->setObjectName(QStringLiteral("runDetailError"));
+  m_errorText->setWordWrap(true);
+  m_errorText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_errorText->setStyleSheet(
+      QStringLiteral("color: %1;").arg(runStatusColor(storage::RunStatus::Failed).name()));
+  m_errorText->hide();
+
+  m_epochTable = new QTableView(this);
+  m_epochTable->setObjectName(QStringLiteral("epochTable"));
+  m_epochTable->setModel(m_epochModel);
+  m_epochTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_epochTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_epochTable->setAlternatingRowColors(true);
+  m_epochTable->verticalHeader()->hide();
+  m_epochTable->verticalHeader()->setDefaultSectionSize(m_epochTable->fontMetrics().height() + 10);
+  m_epochTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+
+  auto* header = new QHBoxLayout;
+  header->addWidget(m_title);
+  header->addSpacing(8);
+  header->addWidget(m_summary, 1);
+  header->addWidget(closeButton);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 8, 0, 0);
+  layout->addLayout(header);
+  layout->addWidget(m_errorText);
+  layout->addWidget(m_epochTable, 1);
+}
+
+void RunDetailPanel::showRun(const storage::RunDetail& run,
+                             const std::vector<EpochMetrics>& epochs) {
+  const storage::RunSummary& summary = run.summary;
+  m_runId = summary.id;
+  m_title->setText(
+      tr("Run %1 \u00b7 %2").arg(summary.id).arg(QString::fromStdString(summary.name)));
+  const QString epochCount =
+      summary.epochsDone == 1 ? tr("1 epoch") : tr("%1 epochs").arg(summary.epochsDone);
+  m_summary->setText(tr("%1 \u00b7 %2 \u00b7 seed %3")
+                         .arg(runStatusText(summary.status), epochCount)
+                         .arg(run.seed));
+  m_errorText->setText(QString::fromStdString(run.errorText));
+  m_errorText->setVisible(!run.errorText.empty());
+  fillEpochs(epochs);
+}
+
+void RunDetailPanel::clear() {
+  m_runId.reset();
+  m_title->clear();
+  m_summary->clear();
+  m_errorText->clear();
+  m_errorText->hide();
+  m_epochModel->clear();
+}
+
+void RunDetailPanel::fillEpochs(const std::vector<EpochMetrics>& epochs) {
+  m_epochModel->clear();
+  m_epochModel->setHorizontalHeaderLabels(
+      {tr("Epoch"), tr("Train loss"), tr("Train accuracy"), tr("Val loss"), tr("Val accuracy")});
+  for (const EpochMetrics& epoch : epochs) {
+    m_epochModel->appendRow({makeCell(QString::number(epoch.epoch)),
+                             makeCell(formatLoss(epochValue(epoch, "train_loss"))),
+                             makeCell(formatPercent(epochValue(epoch, "train_accuracy"))),
+                             makeCell(formatLoss(epochValue(epoch, "val_loss"))),
+                             makeCell(formatPercent(epochValue(epoch, "val_accuracy")))});
+  }
+}
+
+}  // namespace layerlab::ui

@@ -1,0 +1,119 @@
+#include "ui/runs/run_format.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QPainter>
+#include <QPixmap>
+
+#include <cmath>
+
+namespace layerlab::ui {
+namespace {
+
+using storage::RunStatus;
+
+QString tr(const char* text) {
+  return QCoreApplication::translate("RunFormat", text);
+}
+
+QString twoDigits(qint64 value) {
+  return QStringLiteral("%1").arg(value, 2, 10, QChar('0'));
+}
+
+QIcon paintDot(const QColor& color) {
+  // Drawn at twice the size so it stays crisp on high-DPI screens; QIcon scales it down.
+  constexpr int kSize = 32;
+  QPixmap pixmap(kSize, kSize);
+  pixmap.fill(Qt::transparent);
+  QPainter painter(&pixmap);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setPen(Qt::NoPen);
+  painter.setBrush(color);
+  painter.drawEllipse(QRectF(5, 5, kSize - 10, kSize - 10));
+  return QIcon(pixmap);
+}
+
+}  // namespace
+
+QString missingValueText() {
+  return QStringLiteral("\u2014");
+}
+
+QString runStatusText(RunStatus status) {
+  switch (status) {
+    case RunStatus::Queued:
+      return tr("Queued");
+    case RunStatus::Running:
+      return tr("Running");
+    case RunStatus::Completed:
+      return tr("Completed");
+    case RunStatus::Failed:
+      return tr("Failed");
+    case RunStatus::Cancelled:
+      return tr("Cancelled");
+    case RunStatus::Interrupted:
+      return tr("Interrupted");
+  }
+  return {};
+}
+
+QColor runStatusColor(RunStatus status) {
+  switch (status) {
+    case RunStatus::Queued:
+      return QColor(0x78, 0x86, 0x9a);
+    case RunStatus::Running:
+      return QColor(0x1e, 0x7b, 0xd8);
+    case RunStatus::Completed:
+      return QColor(0x2e, 0x9a, 0x4c);
+    case RunStatus::Failed:
+      return QColor(0xd6, 0x3a, 0x3a);
+    case RunStatus::Cancelled:
+      return QColor(0x8a, 0x8a, 0x8a);
+    case RunStatus::Interrupted:
+      return QColor(0xe0, 0x8a, 0x1e);
+  }
+  return {};
+}
+
+QIcon runStatusIcon(RunStatus status) {
+  return paintDot(runStatusColor(status));
+}
+
+QString formatStartTime(double unixSeconds) {
+  if (!(unixSeconds > 0.0)) return missingValueText();
+  const auto msecs = static_cast<qint64>(std::llround(unixSeconds * 1000.0));
+  return QDateTime::fromMSecsSinceEpoch(msecs).toLocalTime().toString(
+      QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
+QString formatDuration(std::optional<double> seconds) {
+  if (!seconds || !std::isfinite(*seconds) || *seconds < 0.0) return missingValueText();
+  const auto total = static_cast<qint64>(std::floor(*seconds));
+  const qint64 hours = total / 3600;
+  const qint64 minutes = (total % 3600) / 60;
+  const qint64 secs = total % 60;
+  if (hours > 0) return tr("%1 h %2 min").arg(hours).arg(twoDigits(minutes));
+  if (minutes > 0) return tr("%1 min %2 s").arg(minutes).arg(twoDigits(secs));
+  return tr("%1 s").arg(secs);
+}
+
+std::optional<double> runDuration(const storage::RunSummary& run, double nowSeconds) {
+  if (!(run.startedAt > 0.0)) return std::nullopt;
+  if (run.finishedAt > 0.0) return run.finishedAt - run.startedAt;
+  if (run.status == RunStatus::Running) return nowSeconds - run.startedAt;
+  return std::nullopt;
+}
+
+QString formatPercent(std::optional<double> fraction) {
+  if (!fraction) return missingValueText();
+  if (std::isnan(*fraction)) return QStringLiteral("NaN");
+  return QStringLiteral("%1%").arg(*fraction * 100.0, 0, 'f', 2);
+}
+
+QString formatLoss(std::optional<double> loss) {
+  if (!loss) return missingValueText();
+  if (std::isnan(*loss)) return QStringLiteral("NaN");
+  return QString::number(*loss, 'f', 4);
+}
+
+}  // namespace layerlab::ui

@@ -1,0 +1,43 @@
+// How run values read in the GUI. Free functions, so the wording can be tested without widgets.
+#pragma once
+
+#include <QColor>
+#include <QIcon>
+#include <QString>
+
+#include <optional>
+
+#include "storage/run_types.h"
+
+namespace layerlab::ui {
+
+// What the GUI shows for a value a run does not have (yet).
+QString missingValueText();
+
+// "Completed", "Running", …
+QString runStatusText(storage::RunStatus status);
+
+// A colour per status that reads on light and dark backgrounds.
+QColor runStatusColor(storage::RunStatus status);
+
+// A filled dot in the status colour, freshly painted: callers that draw often keep it.
+// Needs a QGuiApplication.
+QIcon runStatusIcon(storage::RunStatus status);
+
+// Unix seconds as local time, "yyyy-MM-dd HH:mm"; missingValueText() for 0.
+QString formatStartTime(double unixSeconds);
+
+// "42 s", "3 min 07 s", "2 h 05 min"; missingValueText() for no value, NaN or a negative span.
+QString formatDuration(std::optional<double> seconds);
+
+// How long a run took, or has taken so far when it is still running; nullopt when it never
+// started or stopped without recording an end.
+std::optional<double> runDuration(const storage::RunSummary& run, double nowSeconds);
+
+// A fraction in [0, 1] as a percent with two decimals ("91.23%").
+QString formatPercent(std::optional<double> fraction);
+
+// A loss with four decimals ("0.3127").
+QString formatLoss(std::optional<double> loss);
+
+}  // namespace layerlab::ui
