@@ -39,7 +39,9 @@ std::string localTime(double unixSeconds) {
 }
 
 // JSON has no NaN: non-finite values become null.
-json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+json number(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
 json optionalNumber(const std::optional<double>& value) {
   return value ? number(*value) : json(nullptr);
 }
@@ -69,7 +71,8 @@ int listRuns(const RunsOptions& options) {
   const std::vector<storage::RunSummary> runs = query.listRuns();
   if (options.asJson) {
     json list = json::array();
-    for (const auto& run : runs) list.push_back(summaryJson(run));
+    for (const auto& run : runs)
+      list.push_back(summaryJson(run));
     std::printf("%s\n", json{{"runs", list}}.dump(2).c_str());
     return kExitOk;
   }
@@ -82,7 +85,8 @@ int listRuns(const RunsOptions& options) {
   for (const auto& run : runs) {
     std::printf("%-5lld %-24.24s %-12s %-17s %6d %9s\n", static_cast<long long>(run.id),
                 run.name.c_str(), std::string(storage::toString(run.status)).c_str(),
-                localTime(run.startedAt).c_str(), run.epochsDone, percent(run.testAccuracy).c_str());
+                localTime(run.startedAt).c_str(), run.epochsDone,
+                percent(run.testAccuracy).c_str());
   }
   return kExitOk;
 }
@@ -102,15 +106,17 @@ json detailJson(const storage::RunDetail& run, const std::vector<storage::EpochM
   out["seed"] = run.seed;
   out["app_version"] = run.appVersion;
   out["dataset_fingerprint"] = run.datasetFingerprint;
-  for (const auto& [key, text] : {std::pair{"model", &run.modelJson},
-                                  std::pair{"config", &run.configJson},
-                                  std::pair{"dataset", &run.datasetJson}}) {
+  for (const auto& [key, text] :
+       {std::pair{"model", &run.modelJson}, std::pair{"config", &run.configJson},
+        std::pair{"dataset", &run.datasetJson}}) {
     out[key] = json::parse(*text, nullptr, false);
   }
   out["epochs"] = json::array();
-  for (const auto& epoch : epochs) out["epochs"].push_back(epochJson(epoch));
+  for (const auto& epoch : epochs)
+    out["epochs"].push_back(epochJson(epoch));
   out["final"] = json::object();
-  for (const auto& [key, value] : run.finalMetrics) out["final"][key] = number(value);
+  for (const auto& [key, value] : run.finalMetrics)
+    out["final"][key] = number(value);
   return out;
 }
 
@@ -132,7 +138,8 @@ void printDetail(const storage::RunDetail& run, const std::vector<storage::Epoch
     std::printf("%6d %11.4f %11.4f %11.4f %11.4f\n", epoch.epoch, cell("train_loss"),
                 cell("train_accuracy"), cell("val_loss"), cell("val_accuracy"));
   }
-  for (const auto& [key, value] : run.finalMetrics) std::printf("%s: %.4f\n", key.c_str(), value);
+  for (const auto& [key, value] : run.finalMetrics)
+    std::printf("%s: %.4f\n", key.c_str(), value);
 }
 
 int showRun(const RunsOptions& options) {
@@ -144,8 +151,10 @@ int showRun(const RunsOptions& options) {
     return kExitBadInput;
   }
   const std::vector<storage::EpochMetrics> epochs = query.epochs(options.runId);
-  if (options.asJson) std::printf("%s\n", detailJson(*run, epochs).dump(2).c_str());
-  else printDetail(*run, epochs);
+  if (options.asJson)
+    std::printf("%s\n", detailJson(*run, epochs).dump(2).c_str());
+  else
+    printDetail(*run, epochs);
   return kExitOk;
 }
 

@@ -14,12 +14,14 @@ struct SummaryOptions {
 int runSummary(const SummaryOptions& options) {
   const engine::ModelParseResult parsed = engine::loadModelSpec(options.modelPath);
   if (!parsed.spec) {
-    for (const auto& problem : parsed.problems) printError(options.modelPath + ": " + problem.describe());
+    for (const auto& problem : parsed.problems)
+      printError(options.modelPath + ": " + problem.describe());
     return kExitBadInput;
   }
   const engine::ModelAnalysis analysis = engine::analyzeModel(*parsed.spec);
   std::fputs(engine::formatSummary(*parsed.spec, analysis).c_str(), stdout);
-  for (const auto& problem : analysis.problems) printError(options.modelPath + ": " + problem.describe());
+  for (const auto& problem : analysis.problems)
+    printError(options.modelPath + ": " + problem.describe());
   return analysis.ok() ? kExitOk : kExitBadInput;
 }
 
@@ -27,7 +29,8 @@ int runSummary(const SummaryOptions& options) {
 
 void addSummaryCommand(CLI::App& app, int& exitCode) {
   auto options = std::make_shared<SummaryOptions>();
-  CLI::App* command = app.add_subcommand("summary", "Print a model's layers, shapes and parameters");
+  CLI::App* command =
+      app.add_subcommand("summary", "Print a model's layers, shapes and parameters");
   command->add_option("--model", options->modelPath, "A *.layerlab.json model")->required();
   command->callback([options, &exitCode] { exitCode = runSummary(*options); });
 }

@@ -49,7 +49,8 @@ class InterruptGuard {
 std::optional<app::TrainingJob> makeJob(const TrainOptions& options) {
   const engine::ModelParseResult parsed = engine::loadModelSpec(options.modelPath);
   if (!parsed.spec) {
-    for (const auto& problem : parsed.problems) printError(options.modelPath + ": " + problem.describe());
+    for (const auto& problem : parsed.problems)
+      printError(options.modelPath + ": " + problem.describe());
     return std::nullopt;
   }
   bool ok = true;
@@ -60,8 +61,10 @@ std::optional<app::TrainingJob> makeJob(const TrainOptions& options) {
   if (!ok) return std::nullopt;
   app::TrainingJob job;
   job.model = *parsed.spec;
-  job.dataset = {.source = options.data, .limit = options.limit,
-                 .valFraction = options.valFraction, .seed = options.config.seed};
+  job.dataset = {.source = options.data,
+                 .limit = options.limit,
+                 .valFraction = options.valFraction,
+                 .seed = options.config.seed};
   job.config = options.config;
   job.runName = options.name;
   job.storePath = options.dbPath;
@@ -122,15 +125,33 @@ void addTrainCommand(CLI::App& app, int& exitCode) {
   CLI::App* command = app.add_subcommand("train", "Train a model and store the run");
   command->add_option("--model", o->modelPath, "A *.layerlab.json model")->required();
   command->add_option("--data", o->data, "The data: fashion-mnist")->capture_default_str();
-  command->add_option("--epochs", o->config.epochs, "Epochs")->capture_default_str()->check(CLI::Range(1, 100000));
-  command->add_option("--batch-size", o->config.batchSize, "Samples per batch")->capture_default_str()->check(CLI::Range(1, 1 << 20));
-  command->add_option("--lr", o->config.learningRate, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  command->add_option("--optimizer", o->config.optimizer, "adam or sgd (with momentum 0.9)")->capture_default_str()->check(CLI::IsMember({"adam", "sgd"}));
-  command->add_option("--seed", o->config.seed, "Seed for weights, shuffling and the split")->capture_default_str();
-  command->add_option("--device", o->config.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command->add_option("--threads", o->config.threads, "CPU threads (0 = every core)")->capture_default_str()->check(CLI::Range(0, 1024));
-  command->add_option("--limit", o->limit, "Keep only the first N training samples")->check(CLI::NonNegativeNumber);
-  command->add_option("--val-fraction", o->valFraction, "Part of the training data kept for validation")->capture_default_str()->check(CLI::Range(0.0, 0.95));
+  command->add_option("--epochs", o->config.epochs, "Epochs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--batch-size", o->config.batchSize, "Samples per batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  command->add_option("--lr", o->config.learningRate, "Learning rate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--optimizer", o->config.optimizer, "adam or sgd (with momentum 0.9)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"adam", "sgd"}));
+  command->add_option("--seed", o->config.seed, "Seed for weights, shuffling and the split")
+      ->capture_default_str();
+  command->add_option("--device", o->config.device, "auto, cpu or cuda")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  command->add_option("--threads", o->config.threads, "CPU threads (0 = every core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  command->add_option("--limit", o->limit, "Keep only the first N training samples")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--val-fraction", o->valFraction,
+                   "Part of the training data kept for validation")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.95));
   command->add_option("--name", o->name, "A name for the run (default: the model's)");
   addStoreOption(*command, o->dbPath);
   command->callback([o, &exitCode] { exitCode = runTrain(*o); });

@@ -1,7 +1,7 @@
 #include "app/core/training_job.h"
 
-#include <cmath>
 #include <torch/torch.h>
+#include <cmath>
 
 #include "app/version.h"
 #include "engine/data/dataset.h"
@@ -19,7 +19,8 @@ using storage::MetricValue;
 void checkInputs(const TrainingJob& job, const engine::ModelAnalysis& analysis) {
   if (!analysis.ok()) {
     std::string text = "the model has " + std::to_string(analysis.problems.size()) + " problem(s)";
-    for (const auto& problem : analysis.problems) text += "\n  " + problem.describe();
+    for (const auto& problem : analysis.problems)
+      text += "\n  " + problem.describe();
     throw JobInputError(text);
   }
   const std::vector<std::string> problems = job.config.validate();
@@ -61,13 +62,17 @@ engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runI
                                           const engine::TrainCallbacks& outer) {
   engine::TrainCallbacks callbacks;
   callbacks.onBatch = [&store, runId, outer](const engine::BatchProgress& p) {
-    store.bufferBatchSample(runId, {.step = p.step, .epoch = p.epoch, .wallTime = p.wallSeconds,
-                                    .values = {{"train", "loss", p.loss},
-                                               {"train", "accuracy", p.accuracy}}});
+    store.bufferBatchSample(
+        runId, {.step = p.step,
+                .epoch = p.epoch,
+                .wallTime = p.wallSeconds,
+                .values = {{"train", "loss", p.loss}, {"train", "accuracy", p.accuracy}}});
     if (outer.onBatch) outer.onBatch(p);
   };
   callbacks.onEpoch = [&store, runId, outer](const engine::EpochSummary& s) {
-    store.appendEpoch(runId, {.epoch = s.epoch, .step = s.step, .wallTime = s.wallSeconds,
+    store.appendEpoch(runId, {.epoch = s.epoch,
+                              .step = s.step,
+                              .wallTime = s.wallSeconds,
                               .values = {{"train", "loss", s.trainLoss},
                                          {"train", "accuracy", s.trainAccuracy},
                                          {"val", "loss", s.valLoss},
@@ -98,14 +103,14 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
   JobOutcome outcome;
   outcome.runId = store.createRun(describeRun(job, data, deviceText));
   if (callbacks.onStarted) {
-    callbacks.onStarted({outcome.runId, deviceText, data.description, data.train.size(),
-                         analysis.totalParams});
+    callbacks.onStarted(
+        {outcome.runId, deviceText, data.description, data.train.size(), analysis.totalParams});
   }
   try {
     engine::Trainer trainer(engine::GraphModule(job.model, analysis), job.config, device);
     const engine::FitResult fit =
-        trainer.fit(data.train, data.val, recordingCallbacks(store, outcome.runId, callbacks.training),
-                    &control);
+        trainer.fit(data.train, data.val,
+                    recordingCallbacks(store, outcome.runId, callbacks.training), &control);
     outcome.epochsDone = static_cast<int>(fit.history.size());
     std::vector<MetricValue> finals;
     if (!fit.stopped && data.test.size() > 0) {
@@ -126,7 +131,8 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
       store.finishRun(outcome.runId, storage::RunStatus::Failed, {}, outcome.error);
     } catch (const std::exception& storeError) {
       // The run stays `running` until the next open marks it interrupted; say why.
-      outcome.error += std::string(" (and the store could not record it: ") + storeError.what() + ")";
+      outcome.error +=
+          std::string(" (and the store could not record it: ") + storeError.what() + ")";
     }
   }
   return outcome;

@@ -17,7 +17,8 @@ class Fingerprint {
  public:
   void add(const void* data, size_t size) {
     const auto* bytes = static_cast<const uint8_t*>(data);
-    for (size_t i = 0; i < size; ++i) m_hash = (m_hash ^ bytes[i]) * 0x100000001b3ULL;
+    for (size_t i = 0; i < size; ++i)
+      m_hash = (m_hash ^ bytes[i]) * 0x100000001b3ULL;
   }
   void add(const std::string& text) { add(text.data(), text.size()); }
   std::string hex() const {
@@ -91,8 +92,8 @@ LoadedData loadDataset(const DatasetSpec& spec, const std::string& fashionMnistF
   fingerprint.add(toJson(spec).dump());
   out.fingerprint = fingerprint.hex();
   out.description = spec.source + ": " + formatThousands(out.train.size()) + " train / " +
-                    formatThousands(out.val.size()) + " val / " +
-                    formatThousands(out.test.size()) + " test";
+                    formatThousands(out.val.size()) + " val / " + formatThousands(out.test.size()) +
+                    " test";
   return out;
 }
 

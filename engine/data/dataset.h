@@ -31,7 +31,8 @@ struct LoadedData {
 };
 
 // Loads what `spec` names. Throws DataError (engine/data/idx_reader.h) naming the file.
-LoadedData loadDataset(const DatasetSpec& spec, const std::string& fashionMnistFolder = fashionMnistDir());
+LoadedData loadDataset(const DatasetSpec& spec,
+                       const std::string& fashionMnistFolder = fashionMnistDir());
 
 // Images [N, H, W] of bytes and labels [N] from two IDX files, scaled to [0, 1] as [N, 1, H, W].
 // Throws DataError when the files do not belong together.

@@ -11,9 +11,12 @@ std::string fashionMnistDir() {
 }
 
 nlohmann::json toJson(const DatasetSpec& spec) {
-  return {{"format", "layerlab.dataset"}, {"version", 1},
-          {"source", spec.source},        {"limit", spec.limit},
-          {"val_fraction", spec.valFraction}, {"seed", spec.seed}};
+  return {{"format", "layerlab.dataset"},
+          {"version", 1},
+          {"source", spec.source},
+          {"limit", spec.limit},
+          {"val_fraction", spec.valFraction},
+          {"seed", spec.seed}};
 }
 
 DatasetSpec datasetSpecFromJson(const nlohmann::json& doc) {

@@ -21,8 +21,8 @@ using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 int64_t readFully(gzFile file, uint8_t* out, int64_t size) {
   int64_t done = 0;
   while (done < size) {
-    const auto chunk = static_cast<unsigned>(
-        std::min<int64_t>(size - done, std::numeric_limits<int>::max() / 2));
+    const auto chunk =
+        static_cast<unsigned>(std::min<int64_t>(size - done, std::numeric_limits<int>::max() / 2));
     const int n = gzread(file, out + done, chunk);
     if (n <= 0) break;
     done += n;
@@ -32,12 +32,18 @@ int64_t readFully(gzFile file, uint8_t* out, int64_t size) {
 
 std::string typeName(int code) {
   switch (code) {
-    case 0x09: return "signed byte";
-    case 0x0B: return "int16";
-    case 0x0C: return "int32";
-    case 0x0D: return "float32";
-    case 0x0E: return "float64";
-    default: return "unknown type 0x" + std::to_string(code);
+    case 0x09:
+      return "signed byte";
+    case 0x0B:
+      return "int16";
+    case 0x0C:
+      return "int32";
+    case 0x0D:
+      return "float32";
+    case 0x0E:
+      return "float64";
+    default:
+      return "unknown type 0x" + std::to_string(code);
   }
 }
 
@@ -75,7 +81,8 @@ IdxArray readIdx(const std::string& path, int64_t maxItems) {
   IdxArray array;
   array.dims = readDims(file.get(), path);
   int64_t itemSize = 1;
-  for (size_t i = 1; i < array.dims.size(); ++i) itemSize *= array.dims[i];
+  for (size_t i = 1; i < array.dims.size(); ++i)
+    itemSize *= array.dims[i];
   if (array.dims[0] * itemSize > kMaxElements) {
     throw DataError(path + ": the header claims more data than LayerLab will load");
   }

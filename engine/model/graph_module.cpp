@@ -33,7 +33,8 @@ torch::Tensor GraphModuleImpl::forward(const torch::Tensor& x) {
   std::vector<torch::Tensor> inputs;
   for (size_t i = 0; i < m_steps.size(); ++i) {
     inputs.clear();
-    for (size_t index : m_steps[i].inputs) inputs.push_back(values[index]);
+    for (size_t index : m_steps[i].inputs)
+      inputs.push_back(values[index]);
     values[i + 1] = m_steps[i].op->forward(inputs);
   }
   return values[m_outputValue];
@@ -41,7 +42,8 @@ torch::Tensor GraphModuleImpl::forward(const torch::Tensor& x) {
 
 int64_t countParameters(torch::nn::Module& module) {
   int64_t count = 0;
-  for (const torch::Tensor& parameter : module.parameters()) count += parameter.numel();
+  for (const torch::Tensor& parameter : module.parameters())
+    count += parameter.numel();
   return count;
 }
 

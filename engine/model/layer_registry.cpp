@@ -11,7 +11,8 @@ using nlohmann::json;
 std::string formatNumber(double value) {
   if (std::floor(value) == value) return std::to_string(static_cast<int64_t>(value));
   std::string text = std::to_string(value);
-  while (!text.empty() && text.back() == '0') text.pop_back();
+  while (!text.empty() && text.back() == '0')
+    text.pop_back();
   return text;
 }
 
@@ -48,7 +49,8 @@ std::string checkValue(const ParamSpec& spec, const json& value) {
         if (value == choice) return {};
       }
       std::string list;
-      for (const std::string& choice : spec.choices) list += (list.empty() ? "" : ", ") + choice;
+      for (const std::string& choice : spec.choices)
+        list += (list.empty() ? "" : ", ") + choice;
       return spec.name + " must be one of: " + list;
   }
   return {};
@@ -57,15 +59,22 @@ std::string checkValue(const ParamSpec& spec, const json& value) {
 std::string paramNames(const LayerType& type) {
   if (type.params.empty()) return type.name + " takes no parameters";
   std::string names;
-  for (const ParamSpec& spec : type.params) names += (names.empty() ? "" : ", ") + spec.name;
+  for (const ParamSpec& spec : type.params)
+    names += (names.empty() ? "" : ", ") + spec.name;
   return type.name + " takes: " + names;
 }
 
 }  // namespace
 
-int64_t LayerParams::getInt(const std::string& name) const { return m_values.at(name).get<int64_t>(); }
-double LayerParams::getFloat(const std::string& name) const { return m_values.at(name).get<double>(); }
-bool LayerParams::getBool(const std::string& name) const { return m_values.at(name).get<bool>(); }
+int64_t LayerParams::getInt(const std::string& name) const {
+  return m_values.at(name).get<int64_t>();
+}
+double LayerParams::getFloat(const std::string& name) const {
+  return m_values.at(name).get<double>();
+}
+bool LayerParams::getBool(const std::string& name) const {
+  return m_values.at(name).get<bool>();
+}
 std::string LayerParams::getChoice(const std::string& name) const {
   return m_values.at(name).get<std::string>();
 }
@@ -93,7 +102,8 @@ std::optional<LayerParams> LayerRegistry::resolveParams(const LayerType& type, c
   json values = json::object();
   for (const auto& [key, value] : raw.items()) {
     bool known = false;
-    for (const ParamSpec& spec : type.params) known = known || spec.name == key;
+    for (const ParamSpec& spec : type.params)
+      known = known || spec.name == key;
     if (!known) problems.push_back("unknown parameter '" + key + "' (" + paramNames(type) + ")");
   }
   for (const ParamSpec& spec : type.params) {

@@ -10,7 +10,8 @@ namespace {
 // order among ready nodes). Nodes on a cycle are left out and reported.
 std::vector<size_t> topologicalOrder(const ModelSpec& spec, std::vector<ModelProblem>& problems) {
   std::map<std::string, size_t> indexOf;
-  for (size_t i = 0; i < spec.nodes.size(); ++i) indexOf[spec.nodes[i].id] = i;
+  for (size_t i = 0; i < spec.nodes.size(); ++i)
+    indexOf[spec.nodes[i].id] = i;
   std::vector<int> pending(spec.nodes.size(), 0);
   std::vector<std::vector<size_t>> consumers(spec.nodes.size());
   for (size_t i = 0; i < spec.nodes.size(); ++i) {
@@ -68,7 +69,8 @@ class Analyzer {
 
   void run() {
     std::vector<size_t> order = topologicalOrder(m_spec, m_result.problems);
-    for (size_t specIndex : order) analyzeNode(m_spec.nodes[specIndex]);
+    for (size_t specIndex : order)
+      analyzeNode(m_spec.nodes[specIndex]);
     for (const std::string& output : m_spec.outputs) {
       auto it = m_indexOf.find(output);
       if (it != m_indexOf.end()) {
@@ -89,7 +91,8 @@ class Analyzer {
     } else {
       std::vector<std::string> messages;
       out.params = m_registry.resolveParams(*type, node.params, messages);
-      for (const std::string& message : messages) fail(node, message);
+      for (const std::string& message : messages)
+        fail(node, message);
     }
     std::vector<Shape> inputShapes;
     const bool inputsKnown = resolveInputs(node, type, out, inputShapes);
@@ -118,13 +121,14 @@ class Analyzer {
       }
       out.inputIndices.push_back(it->second);
       const NodeAnalysis& source = m_result.nodes[it->second];
-      if (source.outputShape) shapes.push_back(*source.outputShape);
-      else known = false;
+      if (source.outputShape)
+        shapes.push_back(*source.outputShape);
+      else
+        known = false;
     }
     const int count = static_cast<int>(node.inputs.size());
     if (type != nullptr && (count < type->minInputs || count > type->maxInputs)) {
-      fail(node, type->name + " takes " + inputCountText(*type) + ", not " +
-                     std::to_string(count));
+      fail(node, type->name + " takes " + inputCountText(*type) + ", not " + std::to_string(count));
       known = false;
     }
     return known;

@@ -16,7 +16,7 @@ namespace layerlab::engine {
 struct NodeAnalysis {
   std::string id;
   std::string type;
-  std::vector<size_t> inputIndices;  // into ModelAnalysis::nodes; kInputIndex for the model input
+  std::vector<size_t> inputIndices;   // into ModelAnalysis::nodes; kInputIndex for the model input
   std::optional<LayerParams> params;  // set when the parameters are valid
   std::optional<Shape> outputShape;   // set when the shape could be inferred
   int64_t paramCount = 0;

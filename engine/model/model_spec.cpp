@@ -42,7 +42,7 @@ class Parser {
   }
 
   void parseHeader(const json& doc, ModelSpec& spec) {
-    static const std::set<std::string> kKnownKeys = {"format", "version", "name",   "input",
+    static const std::set<std::string> kKnownKeys = {"format", "version", "name",  "input",
                                                      "nodes",  "outputs", "editor"};
     for (const auto& [key, value] : doc.items()) {
       if (!kKnownKeys.contains(key)) fail("", "unknown key '" + key + "' at the top level");
@@ -56,11 +56,15 @@ class Parser {
                    " (this LayerLab reads model documents of version 1)");
     }
     const json name = doc.value("name", json(""));
-    if (!name.is_string()) fail("", "'name' must be a string");
-    else spec.name = name.get<std::string>();
+    if (!name.is_string())
+      fail("", "'name' must be a string");
+    else
+      spec.name = name.get<std::string>();
     if (doc.contains("editor")) {
-      if (doc["editor"].is_object()) spec.editor = doc["editor"];
-      else fail("", "'editor' must be an object");
+      if (doc["editor"].is_object())
+        spec.editor = doc["editor"];
+      else
+        fail("", "'editor' must be an object");
     }
   }
 
@@ -125,7 +129,8 @@ class Parser {
     const json inputs = node.value("inputs", json());
     bool ok = inputs.is_array() && !inputs.empty();
     if (ok) {
-      for (const json& input : inputs) ok = ok && input.is_string();
+      for (const json& input : inputs)
+        ok = ok && input.is_string();
     }
     if (!ok) {
       fail(out.id, "needs 'inputs': a non-empty list of node ids or \"input\"");
@@ -138,7 +143,8 @@ class Parser {
     const json outputs = doc.value("outputs", json());
     bool ok = outputs.is_array() && !outputs.empty();
     if (ok) {
-      for (const json& output : outputs) ok = ok && output.is_string();
+      for (const json& output : outputs)
+        ok = ok && output.is_string();
     }
     if (!ok) {
       fail("", "missing 'outputs': a non-empty list of node ids");
@@ -186,7 +192,8 @@ ModelParseResult parseModelSpec(const std::string& text) {
     parser.fail("", "missing 'nodes': a non-empty list of layers");
   } else {
     std::set<std::string> ids;
-    for (size_t i = 0; i < doc["nodes"].size(); ++i) parser.parseNode(doc["nodes"][i], i, spec, ids);
+    for (size_t i = 0; i < doc["nodes"].size(); ++i)
+      parser.parseNode(doc["nodes"][i], i, spec, ids);
   }
   parser.parseOutputs(doc, spec);
   if (result.problems.empty()) result.spec = std::move(spec);
@@ -207,7 +214,8 @@ nlohmann::json toJson(const ModelSpec& spec) {
   json nodes = json::array();
   for (const NodeSpec& node : spec.nodes) {
     json out = {{"id", node.id}, {"type", node.type}};
-    for (const auto& [key, value] : node.params.items()) out[key] = value;
+    for (const auto& [key, value] : node.params.items())
+      out[key] = value;
     out["inputs"] = node.inputs;
     nodes.push_back(std::move(out));
   }

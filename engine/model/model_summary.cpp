@@ -19,7 +19,8 @@ std::string pad(const std::string& text, size_t width) {
 
 std::string batchShape(const Shape& shape) {
   std::string text = "(None";
-  for (int64_t dim : shape) text += ", " + std::to_string(dim);
+  for (int64_t dim : shape)
+    text += ", " + std::to_string(dim);
   return text + ")";
 }
 

@@ -13,7 +13,8 @@ std::string formatShape(const Shape& shape) {
 
 int64_t elementCount(const Shape& shape) {
   int64_t count = 1;
-  for (int64_t dim : shape) count *= dim;
+  for (int64_t dim : shape)
+    count *= dim;
   return count;
 }
 

@@ -30,8 +30,10 @@ class TrainControl {
   static constexpr uint32_t kPause = 2;
 
   void change(uint32_t bit, bool on) {
-    if (on) m_flags.fetch_or(bit);
-    else m_flags.fetch_and(~bit);
+    if (on)
+      m_flags.fetch_or(bit);
+    else
+      m_flags.fetch_and(~bit);
     m_flags.notify_all();
   }
 

@@ -11,8 +11,7 @@ namespace {
 constexpr int64_t kEvalBatchSize = 1024;
 
 double nowSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& config,
@@ -99,8 +98,11 @@ FitResult Trainer::fit(const TensorDataset& trainData, const TensorDataset& valD
       result.stopped = true;
       break;
     }
-    EpochSummary summary{.epoch = epoch, .epochs = m_config.epochs, .step = m_step,
-                         .trainLoss = totals.loss, .trainAccuracy = totals.accuracy};
+    EpochSummary summary{.epoch = epoch,
+                         .epochs = m_config.epochs,
+                         .step = m_step,
+                         .trainLoss = totals.loss,
+                         .trainAccuracy = totals.accuracy};
     summary.valLoss = summary.valAccuracy = std::numeric_limits<double>::quiet_NaN();
     if (val.size() > 0) {
       const EvalResult eval = evaluate(val);
@@ -137,8 +139,8 @@ Trainer::EpochTotals Trainer::runEpoch(int epoch, const TensorDataset& train,
         return totals;
       }
     }
-    const torch::Tensor index = order.slice(0, batch * m_config.batchSize,
-                                            std::min(train.size(), (batch + 1) * m_config.batchSize));
+    const torch::Tensor index = order.slice(
+        0, batch * m_config.batchSize, std::min(train.size(), (batch + 1) * m_config.batchSize));
     const torch::Tensor inputs = train.inputs.index_select(0, index);
     const torch::Tensor targets = train.targets.index_select(0, index);
     optimizer.zero_grad();
@@ -151,8 +153,11 @@ Trainer::EpochTotals Trainer::runEpoch(int epoch, const TensorDataset& train,
     windowSums.add(loss, output, targets);
     const bool last = batch + 1 == batches;
     if ((batch + 1) % m_config.logEveryBatches != 0 && !last) continue;
-    BatchProgress progress{.epoch = epoch, .epochs = m_config.epochs, .batch = batch + 1,
-                           .batchesPerEpoch = batches, .step = m_step};
+    BatchProgress progress{.epoch = epoch,
+                           .epochs = m_config.epochs,
+                           .batch = batch + 1,
+                           .batchesPerEpoch = batches,
+                           .step = m_step};
     progress.loss = windowSums.meanLoss();
     progress.accuracy = windowSums.accuracy();
     if (!std::isfinite(progress.loss)) {

@@ -32,7 +32,7 @@ struct EvalResult {
 };
 
 struct FitResult {
-  bool stopped = false;  // a stop was requested before the last epoch ended
+  bool stopped = false;               // a stop was requested before the last epoch ended
   std::vector<EpochSummary> history;  // the completed epochs
 };
 

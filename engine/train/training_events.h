@@ -13,9 +13,9 @@ struct BatchProgress {
   int epochs = 0;
   int64_t batch = 0;  // 1-based, within the epoch
   int64_t batchesPerEpoch = 0;
-  int64_t step = 0;  // global optimiser step, 1-based
-  double loss = 0;      // mean over the batches since the previous report
-  double accuracy = 0;  // likewise
+  int64_t step = 0;      // global optimiser step, 1-based
+  double loss = 0;       // mean over the batches since the previous report
+  double accuracy = 0;   // likewise
   double epochLoss = 0;  // running mean over the epoch so far
   double epochAccuracy = 0;
   double samplesPerSecond = 0;  // over the epoch so far

@@ -28,7 +28,9 @@ json runsList(const std::string& db) {
   return json::parse(list.out);
 }
 
-void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void writeText(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 // Counts the lines of a message: bad input must be explained in one line.
 int lineCount(const std::string& text) {
@@ -38,9 +40,9 @@ int lineCount(const std::string& text) {
 TEST(Cli, TrainsASliceAndStoresTheRun) {
   test::TempDir dir;
   const std::string db = dir.file("runs.db");
-  const ProcessResult train =
-      cli({"train", "--model", kTemplates + "mlp.layerlab.json", "--data", "fashion-mnist",
-           "--epochs", "2", "--limit", "2000", "--batch-size", "32", "--db", db, "--name", "slice"});
+  const ProcessResult train = cli({"train", "--model", kTemplates + "mlp.layerlab.json", "--data",
+                                   "fashion-mnist", "--epochs", "2", "--limit", "2000",
+                                   "--batch-size", "32", "--db", db, "--name", "slice"});
   ASSERT_EQ(train.exitCode, 0) << train.err;
   EXPECT_NE(train.out.find("Epoch 2/2"), std::string::npos) << train.out;
   EXPECT_NE(train.out.find("val_accuracy"), std::string::npos);
@@ -59,7 +61,8 @@ TEST(Cli, TrainsASliceAndStoresTheRun) {
   EXPECT_EQ(run["status"], "completed");
   ASSERT_EQ(run["epochs"].size(), 2U);
   EXPECT_EQ(run["epochs"][1]["epoch"], 2);
-  EXPECT_LT(run["epochs"][1]["train_loss"].get<double>(), run["epochs"][0]["train_loss"].get<double>());
+  EXPECT_LT(run["epochs"][1]["train_loss"].get<double>(),
+            run["epochs"][0]["train_loss"].get<double>());
   for (const char* key : {"train_accuracy", "val_loss", "val_accuracy"}) {
     EXPECT_TRUE(run["epochs"][1][key].is_number()) << key;
   }
@@ -74,8 +77,8 @@ TEST(Cli, SameSeedGivesTheSameNumbers) {
   test::TempDir dir;
   const std::string db = dir.file("runs.db");
   for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(cli({"train", "--model", kTemplates + "mlp.layerlab.json", "--epochs", "1",
-                   "--limit", "600", "--threads", "2", "--seed", "9", "--db", db})
+    ASSERT_EQ(cli({"train", "--model", kTemplates + "mlp.layerlab.json", "--epochs", "1", "--limit",
+                   "600", "--threads", "2", "--seed", "9", "--db", db})
                   .exitCode,
               0);
   }
@@ -91,9 +94,8 @@ struct BadInput {
   std::string message;
   std::vector<std::string> env = {};
 
-// Test names already say which case failed; print the name, not the bytes.
-void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
-
+  // Test names already say which case failed; print the name, not the bytes.
+  void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
 };
 
 class BadInputs : public ::testing::TestWithParam<BadInput> {};
@@ -122,8 +124,8 @@ TEST_P(BadInputs, OneClearLineNonZeroExitAndNoRunLeft) {
                 "outputs": ["out"]})");
   std::filesystem::create_directory(dir.file("fm"));
   const std::string real = "/usr/share/datasets/fashion-mnist/";
-  for (const char* name : {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-                           "train-labels-idx1-ubyte.gz"}) {
+  for (const char* name :
+       {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"}) {
     std::filesystem::copy_file(real + name, dir.file("fm/") + name);
   }
   // A truncated training image file: a valid header that promises more than it holds.
@@ -135,14 +137,17 @@ TEST_P(BadInputs, OneClearLineNonZeroExitAndNoRunLeft) {
 
   std::vector<std::string> args;
   for (std::string arg : GetParam().args) {
-    if (const size_t at = arg.find("{dir}"); at != std::string::npos) arg.replace(at, 5, dir.path().string());
-    if (const size_t at = arg.find("{templates}"); at != std::string::npos) arg.replace(at, 11, kTemplates);
+    if (const size_t at = arg.find("{dir}"); at != std::string::npos)
+      arg.replace(at, 5, dir.path().string());
+    if (const size_t at = arg.find("{templates}"); at != std::string::npos)
+      arg.replace(at, 11, kTemplates);
     args.push_back(arg);
   }
   args.insert(args.end(), {"--db", dir.file("runs.db")});
   std::vector<std::string> env;
   for (std::string entry : GetParam().env) {
-    if (const size_t at = entry.find("{dir}"); at != std::string::npos) entry.replace(at, 5, dir.path().string());
+    if (const size_t at = entry.find("{dir}"); at != std::string::npos)
+      entry.replace(at, 5, dir.path().string());
     env.push_back(entry);
   }
   const ProcessResult result = cli(args, env);
@@ -157,18 +162,42 @@ TEST_P(BadInputs, OneClearLineNonZeroExitAndNoRunLeft) {
 INSTANTIATE_TEST_SUITE_P(
     Table, BadInputs,
     ::testing::Values(
-        BadInput{"unknown_layer", {"train", "--model", "{dir}/unknown.json"}, "node 'out': unknown layer type 'Dens'"},
-        BadInput{"mismatched_shapes", {"train", "--model", "{dir}/mismatch.json"}, "node 'conv': expects an input of shape [channels, height, width], got [784]"},
+        BadInput{"unknown_layer",
+                 {"train", "--model", "{dir}/unknown.json"},
+                 "node 'out': unknown layer type 'Dens'"},
+        BadInput{"mismatched_shapes",
+                 {"train", "--model", "{dir}/mismatch.json"},
+                 "node 'conv': expects an input of shape [channels, height, width], got [784]"},
         BadInput{"missing_input", {"train", "--model", "{dir}/noinput.json"}, "missing 'input'"},
-        BadInput{"not_json", {"train", "--model", "{dir}/notjson.json"}, "notjson.json: not valid JSON at line 2"},
-        BadInput{"missing_model_file", {"train", "--model", "{dir}/nothere.json"}, "nothere.json: cannot open"},
-        BadInput{"data_shape_differs", {"train", "--model", "{dir}/wrongshape.json", "--limit", "100"}, "expects input [3, 32, 32] but the data has [1, 28, 28]"},
-        BadInput{"truncated_idx", {"train", "--model", "{templates}mlp.layerlab.json"}, "train-images-idx3-ubyte.gz: truncated", {"LAYERLAB_FASHION_MNIST_DIR={dir}/fm"}},
-        BadInput{"missing_idx", {"train", "--model", "{templates}mlp.layerlab.json"}, "cannot open the file", {"LAYERLAB_FASHION_MNIST_DIR={dir}/nowhere"}},
-        BadInput{"unknown_data", {"train", "--model", "{templates}mlp.layerlab.json", "--data", "cifar-99"}, "unknown data source 'cifar-99'"},
-        BadInput{"bad_flag", {"train", "--model", "{templates}mlp.layerlab.json", "--epochz", "3"}, "--epochz"},
-        BadInput{"bad_value", {"train", "--model", "{templates}mlp.layerlab.json", "--epochs", "zero"}, "--epochs"},
-        BadInput{"bad_optimizer", {"train", "--model", "{templates}mlp.layerlab.json", "--optimizer", "lbfgs"}, "lbfgs"},
+        BadInput{"not_json",
+                 {"train", "--model", "{dir}/notjson.json"},
+                 "notjson.json: not valid JSON at line 2"},
+        BadInput{"missing_model_file",
+                 {"train", "--model", "{dir}/nothere.json"},
+                 "nothere.json: cannot open"},
+        BadInput{"data_shape_differs",
+                 {"train", "--model", "{dir}/wrongshape.json", "--limit", "100"},
+                 "expects input [3, 32, 32] but the data has [1, 28, 28]"},
+        BadInput{"truncated_idx",
+                 {"train", "--model", "{templates}mlp.layerlab.json"},
+                 "train-images-idx3-ubyte.gz: truncated",
+                 {"LAYERLAB_FASHION_MNIST_DIR={dir}/fm"}},
+        BadInput{"missing_idx",
+                 {"train", "--model", "{templates}mlp.layerlab.json"},
+                 "cannot open the file",
+                 {"LAYERLAB_FASHION_MNIST_DIR={dir}/nowhere"}},
+        BadInput{"unknown_data",
+                 {"train", "--model", "{templates}mlp.layerlab.json", "--data", "cifar-99"},
+                 "unknown data source 'cifar-99'"},
+        BadInput{"bad_flag",
+                 {"train", "--model", "{templates}mlp.layerlab.json", "--epochz", "3"},
+                 "--epochz"},
+        BadInput{"bad_value",
+                 {"train", "--model", "{templates}mlp.layerlab.json", "--epochs", "zero"},
+                 "--epochs"},
+        BadInput{"bad_optimizer",
+                 {"train", "--model", "{templates}mlp.layerlab.json", "--optimizer", "lbfgs"},
+                 "lbfgs"},
         BadInput{"no_such_run", {"runs", "show", "42"}, "no run 42"}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -179,7 +208,8 @@ TEST(Cli, CtrlCStopsAndStoresTheRunAsCancelled) {
                                   "500", "--limit", "1000", "--db", db});
   std::string line;
   bool sawEpoch = false;
-  while (!sawEpoch && child.readLine(line)) sawEpoch = line.find("val_accuracy") != std::string::npos;
+  while (!sawEpoch && child.readLine(line))
+    sawEpoch = line.find("val_accuracy") != std::string::npos;
   ASSERT_TRUE(sawEpoch) << "no epoch line before the output ended";
   child.sendSignal(SIGINT);
   const ProcessResult result = child.wait();

@@ -15,15 +15,18 @@ namespace {
 std::vector<uint8_t> idxBytes(std::vector<int64_t> dims, int64_t payload, uint8_t type = 0x08) {
   std::vector<uint8_t> bytes = {0, 0, type, static_cast<uint8_t>(dims.size())};
   for (int64_t dim : dims) {
-    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<uint8_t>(dim >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      bytes.push_back(static_cast<uint8_t>(dim >> shift));
   }
-  for (int64_t i = 0; i < payload; ++i) bytes.push_back(static_cast<uint8_t>(i % 251));
+  for (int64_t i = 0; i < payload; ++i)
+    bytes.push_back(static_cast<uint8_t>(i % 251));
   return bytes;
 }
 
 void writeRaw(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 void writeGz(const std::string& path, const std::vector<uint8_t>& bytes) {
@@ -69,8 +72,9 @@ struct BadIdx {
 };
 
 // Test names already say which case failed; print the name, not the bytes.
-void PrintTo(const BadIdx& c, std::ostream* os) { *os << c.name; }
-
+void PrintTo(const BadIdx& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class BadIdxFiles : public ::testing::TestWithParam<BadIdx> {};
 

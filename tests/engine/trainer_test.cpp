@@ -83,7 +83,7 @@ TEST(Trainer, StopsWithinOneBatchOfTheRequest) {
   const FitResult result = trainer.fit(blobs(100, 3, 3), {}, callbacks, &control);
   EXPECT_TRUE(result.stopped);
   EXPECT_EQ(result.history.size(), 1U);  // only the complete epoch counts
-  EXPECT_EQ(lastStep, requestedAt);       // no batch ran after the request
+  EXPECT_EQ(lastStep, requestedAt);      // no batch ran after the request
 }
 
 TEST(Trainer, SameSeedAndThreadsGiveTheSameWeights) {
@@ -93,12 +93,14 @@ TEST(Trainer, SameSeedAndThreadsGiveTheSameWeights) {
     Trainer trainer(model, config("adam", 2), torch::kCPU);
     trainer.fit(blobs(50, 3, 4), {});
     std::vector<torch::Tensor> weights;
-    for (const auto& p : model->parameters()) weights.push_back(p.detach().clone());
+    for (const auto& p : model->parameters())
+      weights.push_back(p.detach().clone());
     return weights;
   };
   const auto first = trainOnce(), second = trainOnce();
   ASSERT_EQ(first.size(), second.size());
-  for (size_t i = 0; i < first.size(); ++i) EXPECT_TRUE(torch::equal(first[i], second[i]));
+  for (size_t i = 0; i < first.size(); ++i)
+    EXPECT_TRUE(torch::equal(first[i], second[i]));
   prepareDeterministicRun(6, 1);
   GraphModule other = smallMlp();
   EXPECT_FALSE(torch::equal(other->parameters().front(), first.front()));

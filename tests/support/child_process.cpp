@@ -38,13 +38,16 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   std::vector<std::string> argStore = {program};
   argStore.insert(argStore.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& arg : argStore) argv.push_back(arg.data());
+  for (auto& arg : argStore)
+    argv.push_back(arg.data());
   argv.push_back(nullptr);
   std::vector<std::string> envStore;
-  for (char** e = environ; *e != nullptr; ++e) envStore.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e)
+    envStore.emplace_back(*e);
   envStore.insert(envStore.end(), env.begin(), env.end());
   std::vector<char*> envp;
-  for (auto& entry : envStore) envp.push_back(entry.data());
+  for (auto& entry : envStore)
+    envp.push_back(entry.data());
   envp.push_back(nullptr);
   const int rc = posix_spawn(&m_pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
@@ -77,7 +80,9 @@ bool ChildProcess::readLine(std::string& line) {
   }
 }
 
-void ChildProcess::sendSignal(int signal) { ::kill(m_pid, signal); }
+void ChildProcess::sendSignal(int signal) {
+  ::kill(m_pid, signal);
+}
 
 ProcessResult ChildProcess::wait() {
   ProcessResult result;

@@ -33,17 +33,38 @@ LayerType conv2dLayer() {
   type.category = "Convolution";
   type.description = "2-D convolution over [channels, height, width].";
   type.params = {
-      {.name = "filters", .kind = ParamKind::Int, .min = 1, .max = 1 << 16,
+      {.name = "filters",
+       .kind = ParamKind::Int,
+       .min = 1,
+       .max = 1 << 16,
        .description = "the number of output channels"},
-      {.name = "kernel_size", .kind = ParamKind::Int, .defaultValue = 3, .min = 1, .max = 1024,
+      {.name = "kernel_size",
+       .kind = ParamKind::Int,
+       .defaultValue = 3,
+       .min = 1,
+       .max = 1024,
        .description = "the side of the square kernel"},
-      {.name = "stride", .kind = ParamKind::Int, .defaultValue = 1, .min = 1, .max = 1024,
+      {.name = "stride",
+       .kind = ParamKind::Int,
+       .defaultValue = 1,
+       .min = 1,
+       .max = 1024,
        .description = "the step between windows"},
-      {.name = "padding", .kind = ParamKind::Int, .defaultValue = 0, .min = 0, .max = 1024,
+      {.name = "padding",
+       .kind = ParamKind::Int,
+       .defaultValue = 0,
+       .min = 0,
+       .max = 1024,
        .description = "zeros added on each side"},
-      {.name = "dilation", .kind = ParamKind::Int, .defaultValue = 1, .min = 1, .max = 1024,
+      {.name = "dilation",
+       .kind = ParamKind::Int,
+       .defaultValue = 1,
+       .min = 1,
+       .max = 1024,
        .description = "the spacing between kernel elements"},
-      {.name = "use_bias", .kind = ParamKind::Bool, .defaultValue = true,
+      {.name = "use_bias",
+       .kind = ParamKind::Bool,
+       .defaultValue = true,
        .description = "add a learned bias per channel"},
   };
   type.inferShape = [](const LayerContext& ctx) -> ShapeResult {
@@ -64,13 +85,12 @@ LayerType conv2dLayer() {
   };
   type.build = [](const BuildContext& ctx) {
     const LayerParams& p = ctx.params;
-    auto options =
-        torch::nn::Conv2dOptions(ctx.inputShapes.front()[0], p.getInt("filters"),
-                                 p.getInt("kernel_size"))
-            .stride(p.getInt("stride"))
-            .padding(p.getInt("padding"))
-            .dilation(p.getInt("dilation"))
-            .bias(p.getBool("use_bias"));
+    auto options = torch::nn::Conv2dOptions(ctx.inputShapes.front()[0], p.getInt("filters"),
+                                            p.getInt("kernel_size"))
+                       .stride(p.getInt("stride"))
+                       .padding(p.getInt("padding"))
+                       .dilation(p.getInt("dilation"))
+                       .bias(p.getBool("use_bias"));
     return makeModuleOp(torch::nn::Conv2d(options));
   };
   return type;
@@ -82,11 +102,23 @@ LayerType maxPool2dLayer() {
   type.category = "Pooling";
   type.description = "The maximum over each window of [channels, height, width].";
   type.params = {
-      {.name = "pool_size", .kind = ParamKind::Int, .defaultValue = 2, .min = 1, .max = 1024,
+      {.name = "pool_size",
+       .kind = ParamKind::Int,
+       .defaultValue = 2,
+       .min = 1,
+       .max = 1024,
        .description = "the side of the square window"},
-      {.name = "stride", .kind = ParamKind::Int, .min = 1, .max = 1024,
-       .description = "the step between windows (default: pool_size)", .optional = true},
-      {.name = "padding", .kind = ParamKind::Int, .defaultValue = 0, .min = 0, .max = 512,
+      {.name = "stride",
+       .kind = ParamKind::Int,
+       .min = 1,
+       .max = 1024,
+       .description = "the step between windows (default: pool_size)",
+       .optional = true},
+      {.name = "padding",
+       .kind = ParamKind::Int,
+       .defaultValue = 0,
+       .min = 0,
+       .max = 512,
        .description = "implicit padding on each side (at most half the window)"},
   };
   auto strideOf = [](const LayerParams& p) {

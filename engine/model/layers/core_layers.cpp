@@ -11,9 +11,14 @@ LayerType denseLayer() {
   type.category = "Core";
   type.description = "Fully connected layer: y = xWᵀ + b over the last dimension.";
   type.params = {
-      {.name = "units", .kind = ParamKind::Int, .min = 1, .max = 1 << 24,
+      {.name = "units",
+       .kind = ParamKind::Int,
+       .min = 1,
+       .max = 1 << 24,
        .description = "the number of output features"},
-      {.name = "use_bias", .kind = ParamKind::Bool, .defaultValue = true,
+      {.name = "use_bias",
+       .kind = ParamKind::Bool,
+       .defaultValue = true,
        .description = "add a learned bias"},
   };
   type.inferShape = [](const LayerContext& ctx) -> ShapeResult {
@@ -29,9 +34,9 @@ LayerType denseLayer() {
     return elementCount(out) * ctx.inputShapes.front().back();
   };
   type.build = [](const BuildContext& ctx) {
-    auto options = torch::nn::LinearOptions(ctx.inputShapes.front().back(),
-                                            ctx.params.getInt("units"))
-                       .bias(ctx.params.getBool("use_bias"));
+    auto options =
+        torch::nn::LinearOptions(ctx.inputShapes.front().back(), ctx.params.getInt("units"))
+            .bias(ctx.params.getBool("use_bias"));
     return makeModuleOp(torch::nn::Linear(options));
   };
   return type;
@@ -58,8 +63,12 @@ LayerType dropoutLayer() {
   type.name = "Dropout";
   type.category = "Regularisation";
   type.description = "Zeroes a random fraction of the values while training.";
-  type.params = {{.name = "rate", .kind = ParamKind::Float, .defaultValue = 0.5, .min = 0,
-                  .max = 0.999, .description = "the fraction of values dropped"}};
+  type.params = {{.name = "rate",
+                  .kind = ParamKind::Float,
+                  .defaultValue = 0.5,
+                  .min = 0,
+                  .max = 0.999,
+                  .description = "the fraction of values dropped"}};
   type.inferShape = [](const LayerContext& ctx) -> ShapeResult { return ctx.inputShapes.front(); };
   type.countParams = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
   type.countMacs = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
