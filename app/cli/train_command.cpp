@@ -21,6 +21,7 @@ struct TrainOptions {
   engine::TrainConfig config;
   int64_t limit = 0;
   double valFraction = 0.1;
+  std::string normalize = "zscore";
 };
 
 // The control of the one run in progress, for the SIGINT handler.
@@ -152,6 +153,11 @@ void addTrainCommand(CLI::App& app, int& exitCode) {
                    "Part of the training data kept for validation")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.95));
+  command
+      ->add_option("--normalize", o->normalize,
+                   "Input normalisation from the training part: zscore, minmax or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"zscore", "minmax", "none"}));
   command->add_option("--name", o->name, "A name for the run (default: the model's)");
   addStoreOption(*command, o->dbPath);
   command->callback([o, &exitCode] { exitCode = runTrain(*o); });

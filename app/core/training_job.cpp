@@ -47,6 +47,7 @@ storage::NewRun describeRun(const TrainingJob& job, const engine::LoadedData& da
   nlohmann::json dataset = engine::toJson(job.dataset);
   dataset["description"] = data.description;
   dataset["classes"] = data.classNames;
+  dataset["preprocessing"] = engine::toJson(data.preprocessing);
   return {.name = job.runName.empty() ? job.model.name : job.runName,
           .modelJson = engine::toJson(job.model).dump(),
           .configJson = engine::toJson(job.config).dump(),

@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include "app/version.h"
@@ -73,9 +74,24 @@ void saveScreenshot(QWidget& window, const QString& path) {
   QCoreApplication::exit(saved ? 0 : 1);
 }
 
+// Qt aborts with a long plugin message when there is no display; say it plainly instead.
+bool haveDisplay() {
+  for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!haveDisplay()) {
+    std::fprintf(stderr,
+                 "layerlab: no display (DISPLAY is not set). Start it from a desktop session, "
+                 "under xvfb-run, or with QT_QPA_PLATFORM=offscreen.\n");
+    return 1;
+  }
   QApplication app(argc, argv);
   QCoreApplication::setOrganizationName(QStringLiteral("LayerLab"));
   QCoreApplication::setApplicationName(QStringLiteral("LayerLab"));

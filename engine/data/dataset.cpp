@@ -41,6 +41,36 @@ TensorDataset select(const TensorDataset& data, const torch::Tensor& indices) {
           data.targets.index_select(0, indices).contiguous()};
 }
 
+// Per-channel statistics of the training part; every part is then prepared with them.
+Preprocessing fitPreprocessing(const std::string& method, const torch::Tensor& train) {
+  Preprocessing out{.scale = 1.0 / 255.0};
+  const int64_t channels = train.size(1);
+  const torch::Tensor perChannel = train.transpose(0, 1).reshape({channels, -1});
+  for (int64_t c = 0; c < channels; ++c) {
+    const torch::Tensor values = perChannel[c];
+    double mean = 0, std = 1;
+    if (method == "zscore") {
+      mean = values.mean().item<double>();
+      std = values.std().item<double>();
+    } else if (method == "minmax") {
+      mean = values.min().item<double>();
+      std = values.max().item<double>() - mean;
+    }
+    out.mean.push_back(mean);
+    out.std.push_back(std > 1e-12 ? std : 1.0);  // a constant channel stays as it is
+  }
+  return out;
+}
+
+void applyPreprocessing(const Preprocessing& p, torch::Tensor& inputs) {
+  if (!inputs.defined() || inputs.numel() == 0) return;
+  const auto options = torch::TensorOptions(torch::kFloat32);
+  Shape broadcast(static_cast<size_t>(inputs.dim()), 1);
+  broadcast[1] = static_cast<int64_t>(p.mean.size());
+  inputs.sub_(torch::tensor(p.mean, options).reshape(broadcast))
+      .div_(torch::tensor(p.std, options).reshape(broadcast));
+}
+
 }  // namespace
 
 TensorDataset TensorDataset::to(const torch::Device& device) const {
@@ -84,6 +114,10 @@ LoadedData loadDataset(const DatasetSpec& spec, const std::string& fashionMnistF
   const torch::Tensor order = torch::randperm(all.size(), generator, torch::kInt64);
   out.val = select(all, order.slice(0, 0, valCount));
   out.train = select(all, std::get<0>(order.slice(0, valCount).sort()));
+  out.preprocessing = fitPreprocessing(spec.normalize, out.train.inputs);
+  for (TensorDataset* part : {&out.train, &out.val, &out.test}) {
+    applyPreprocessing(out.preprocessing, part->inputs);
+  }
   out.inputShape = {all.inputs.size(1), all.inputs.size(2), all.inputs.size(3)};
   out.classNames = kFashionMnistClasses;
   Fingerprint fingerprint;

@@ -26,6 +26,7 @@ struct LoadedData {
   TensorDataset test;
   Shape inputShape;
   std::vector<std::string> classNames;
+  Preprocessing preprocessing;
   std::string fingerprint;  // of the content and the preparation: equal data, equal fingerprint
   std::string description;  // "fashion-mnist: 54,000 train / 6,000 val / 10,000 test"
 };

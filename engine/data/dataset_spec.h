@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace layerlab::engine {
 
@@ -20,7 +21,20 @@ struct DatasetSpec {
   int64_t limit = 0;                   // > 0: keep only the first N training samples
   double valFraction = 0.1;            // carved from the training part with `seed`
   uint64_t seed = 42;
+  // "zscore": (x - mean) / std per channel, "minmax": to [0, 1] per channel, "none": the raw
+  // values scaled to [0, 1]. Statistics come from the training part only.
+  std::string normalize = "zscore";
 };
+
+// What was done to raw input values v: x = (v * scale - mean[c]) / std[c] for channel c. Kept
+// with the run so that exports and predictions prepare inputs the same way.
+struct Preprocessing {
+  double scale = 1.0;
+  std::vector<double> mean;
+  std::vector<double> std;
+};
+
+nlohmann::json toJson(const Preprocessing& preprocessing);
 
 nlohmann::json toJson(const DatasetSpec& spec);
 

@@ -111,6 +111,15 @@ TEST(IdxReader, MismatchedImageAndLabelCountsAreRefused) {
   EXPECT_THROW(loadIdxPair(dir.file("images.gz"), dir.file("labels.gz")), DataError);
 }
 
+TEST(FashionMnist, MinMaxAndNoneKeepValuesInTheUnitRange) {
+  for (const char* method : {"minmax", "none"}) {
+    const LoadedData data = loadDataset({.limit = 300, .normalize = method});
+    EXPECT_GE(data.train.inputs.min().item<float>(), 0.0F) << method;
+    EXPECT_LE(data.train.inputs.max().item<float>(), 1.0F) << method;
+    EXPECT_GT(data.train.inputs.max().item<float>(), 0.9F) << method;
+  }
+}
+
 TEST(FashionMnist, LoadsASliceWithASeededSplit) {
   const DatasetSpec spec{.limit = 1000, .valFraction = 0.2, .seed = 7};
   const LoadedData data = loadDataset(spec);
@@ -119,8 +128,13 @@ TEST(FashionMnist, LoadsASliceWithASeededSplit) {
   EXPECT_EQ(data.test.size(), 10000);
   EXPECT_EQ(data.inputShape, (Shape{1, 28, 28}));
   EXPECT_EQ(data.classNames.size(), 10U);
-  EXPECT_LE(data.train.inputs.max().item<float>(), 1.0F);
-  EXPECT_GT(data.train.inputs.max().item<float>(), 0.9F);
+  // z-score from the training part: the training part is centred, the others use its statistics.
+  EXPECT_NEAR(data.train.inputs.mean().item<double>(), 0.0, 1e-4);
+  EXPECT_NEAR(data.train.inputs.std().item<double>(), 1.0, 1e-3);
+  EXPECT_GT(std::abs(data.val.inputs.mean().item<double>()), 1e-4);
+  EXPECT_NEAR(data.preprocessing.scale, 1.0 / 255, 1e-12);
+  ASSERT_EQ(data.preprocessing.mean.size(), 1U);
+  EXPECT_GT(data.preprocessing.mean[0], 0.2);  // Fashion-MNIST's mean pixel is about 0.29
   EXPECT_EQ(data.train.targets.max().item<int64_t>(), 9);
   // The same seed gives the same split and fingerprint; another seed another split.
   const LoadedData again = loadDataset(spec);
