@@ -143,7 +143,9 @@ void addTrainCommand(CLI::App& app, int& exitCode) {
   command->add_option("--device", o->config.device, "auto, cpu or cuda")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command->add_option("--threads", o->config.threads, "CPU threads (0 = every core)")
+  command
+      ->add_option("--threads", o->config.threads,
+                   "CPU threads (0 = every core, or OMP_NUM_THREADS)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   command->add_option("--limit", o->limit, "Keep only the first N training samples")

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -74,9 +75,17 @@ std::string describeDevice(const torch::Device& device) {
   return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
 }
 
+int defaultThreadCount() {
+  // OMP_NUM_THREADS is how users (and test runners sharing the cores) cap OpenMP programs.
+  if (const char* env = std::getenv("OMP_NUM_THREADS"); env != nullptr) {
+    const int threads = std::atoi(env);
+    if (threads > 0) return threads;
+  }
+  return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+}
+
 void prepareDeterministicRun(uint64_t seed, int threads) {
-  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  at::set_num_threads(threads > 0 ? threads : static_cast<int>(cores));
+  at::set_num_threads(threads > 0 ? threads : defaultThreadCount());
   torch::manual_seed(seed);
 }
 

@@ -43,8 +43,11 @@ torch::Device resolveDevice(const std::string& name);
 // "CPU (2 threads)" or "CUDA:0 (NVIDIA …)".
 std::string describeDevice(const torch::Device& device);
 
+// Every core, or OMP_NUM_THREADS when that is set.
+int defaultThreadCount();
+
 // Seeds torch's global generator (weight initialisation, dropout) and sets the CPU thread count
-// (0 = every core). Same seed and threads on CPU give the same numbers.
+// (0 = defaultThreadCount()). Same seed and threads on CPU give the same numbers.
 void prepareDeterministicRun(uint64_t seed, int threads);
 
 class Trainer {
