@@ -108,7 +108,8 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
         {outcome.runId, deviceText, data.description, data.train.size(), analysis.totalParams});
   }
   try {
-    engine::Trainer trainer(engine::GraphModule(job.model, analysis), job.config, device);
+    engine::Trainer trainer(engine::GraphModule(job.model, analysis), job.config, device,
+                            static_cast<int64_t>(data.classNames.size()));
     const engine::FitResult fit =
         trainer.fit(data.train, data.val,
                     recordingCallbacks(store, outcome.runId, callbacks.training), &control);

@@ -10,20 +10,33 @@ namespace layerlab::engine {
 namespace {
 
 constexpr int64_t kEvalBatchSize = 1024;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double nowSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& config,
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& c,
                                                        torch::nn::Module& model) {
-  if (config.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        model.parameters(),
-        torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+  namespace optim = torch::optim;
+  const std::vector<torch::Tensor> params = model.parameters();
+  if (c.optimizer == "sgd") {
+    return std::make_unique<optim::SGD>(params, optim::SGDOptions(c.learningRate)
+                                                    .momentum(c.momentum)
+                                                    .nesterov(c.nesterov)
+                                                    .weight_decay(c.weightDecay));
   }
-  return std::make_unique<torch::optim::Adam>(model.parameters(),
-                                              torch::optim::AdamOptions(config.learningRate));
+  if (c.optimizer == "adamw") {
+    return std::make_unique<optim::AdamW>(
+        params, optim::AdamWOptions(c.learningRate).weight_decay(c.weightDecay));
+  }
+  if (c.optimizer == "rmsprop") {
+    return std::make_unique<optim::RMSprop>(
+        params,
+        optim::RMSpropOptions(c.learningRate).momentum(c.momentum).weight_decay(c.weightDecay));
+  }
+  return std::make_unique<optim::Adam>(
+      params, optim::AdamOptions(c.learningRate).weight_decay(c.weightDecay));
 }
 
 // Sums kept on the device between reports, so that no batch waits for the host.
@@ -36,18 +49,27 @@ struct RunningSums {
       : loss(torch::zeros({}, torch::TensorOptions(torch::kFloat64).device(device))),
         correct(torch::zeros({}, torch::TensorOptions(torch::kInt64).device(device))) {}
 
-  void add(const torch::Tensor& batchLoss, const torch::Tensor& output,
+  void add(const torch::Tensor& batchLoss, const torch::Tensor* predicted,
            const torch::Tensor& targets) {
     const int64_t n = targets.size(0);
     loss.add_(batchLoss.detach().to(torch::kFloat64) * static_cast<double>(n));
-    correct.add_(output.detach().argmax(1).eq(targets).sum());
+    if (predicted != nullptr) correct.add_(predicted->eq(targets).sum());
     samples += n;
   }
-  double meanLoss() const { return samples ? loss.item<double>() / samples : 0.0; }
-  double accuracy() const {
-    return samples ? static_cast<double>(correct.item<int64_t>()) / samples : 0.0;
+  double meanLoss() const { return samples ? loss.item<double>() / samples : kNaN; }
+  double accuracy(bool classification) const {
+    if (!classification || samples == 0) return kNaN;
+    return static_cast<double>(correct.item<int64_t>()) / samples;
   }
 };
+
+double monitoredValue(const EpochSummary& s, const std::string& monitor) {
+  if (monitor == "val_loss") return s.valLoss;
+  if (monitor == "val_accuracy") return s.valAccuracy;
+  if (monitor == "train_loss") return s.trainLoss;
+  if (monitor == "train_accuracy") return s.trainAccuracy;
+  return kNaN;
+}
 
 }  // namespace
 
@@ -89,55 +111,63 @@ void prepareDeterministicRun(uint64_t seed, int threads) {
   torch::manual_seed(seed);
 }
 
-Trainer::Trainer(GraphModule model, TrainConfig config, torch::Device device)
-    : m_model(std::move(model)), m_config(std::move(config)), m_device(device) {
+Trainer::Trainer(GraphModule model, TrainConfig config, torch::Device device, int64_t classes)
+    : m_model(std::move(model)),
+      m_config(std::move(config)),
+      m_device(device),
+      m_objective(m_config, classes),
+      m_best(higherIsBetter(m_config.monitor), m_config.earlyStopping.minDelta) {
   m_model->to(m_device);
+  m_optimizer = makeOptimizer(m_config, *m_model);
 }
+
+Trainer::~Trainer() = default;
 
 FitResult Trainer::fit(const TensorDataset& trainData, const TensorDataset& valData,
                        const TrainCallbacks& callbacks, const TrainControl* control) {
   const TensorDataset train = trainData.to(m_device);
   const TensorDataset val = valData.to(m_device);
-  auto optimizer = makeOptimizer(m_config, *m_model);
+  const int64_t batches = (train.size() + m_config.batchSize - 1) / m_config.batchSize;
+  m_schedule.emplace(m_config.schedule, m_config.learningRate, m_config.epochs, batches);
+  if (!m_pendingScheduleState.is_null()) m_schedule->restore(m_pendingScheduleState);
   m_wallStart = nowSeconds();
   FitResult result;
-  for (int epoch = 1; epoch <= m_config.epochs; ++epoch) {
-    const EpochTotals totals = runEpoch(epoch, train, *optimizer, callbacks, control);
+  while (m_epoch < m_config.epochs) {
+    const EpochTotals totals = runEpoch(train, callbacks, control);
     if (totals.stopped) {
       result.stopped = true;
       break;
     }
-    EpochSummary summary{.epoch = epoch,
-                         .epochs = m_config.epochs,
-                         .step = m_step,
-                         .trainLoss = totals.loss,
-                         .trainAccuracy = totals.accuracy};
-    summary.valLoss = summary.valAccuracy = std::numeric_limits<double>::quiet_NaN();
-    if (val.size() > 0) {
-      const EvalResult eval = evaluate(val);
-      summary.valLoss = eval.loss;
-      summary.valAccuracy = eval.accuracy;
-    }
-    summary.seconds = totals.seconds;
-    summary.samplesPerSecond = totals.samples / std::max(totals.seconds, 1e-9);
-    summary.wallSeconds = nowSeconds() - m_wallStart;
+    const EpochSummary summary = finishEpoch(totals, val);
     result.history.push_back(summary);
     if (callbacks.onEpoch) callbacks.onEpoch(summary);
+    if (summary.stopEarly) {
+      result.stoppedEarly = true;
+      break;
+    }
+  }
+  result.bestEpoch = m_best.bestEpoch();
+  if (!result.stopped && !m_bestWeights.empty() && m_best.bestEpoch() != m_epoch) {
+    restoreBestWeights();
+    result.restoredBest = true;
   }
   return result;
 }
 
-Trainer::EpochTotals Trainer::runEpoch(int epoch, const TensorDataset& train,
-                                       torch::optim::Optimizer& optimizer,
-                                       const TrainCallbacks& callbacks,
+Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCallbacks& callbacks,
                                        const TrainControl* control) {
   m_model->train();
+  const int epoch = m_epoch + 1;
+  // A generator per epoch: the order depends on the seed and the epoch alone, so a resumed run
+  // shuffles exactly as an uninterrupted one.
   auto generator = at::make_generator<at::CPUGeneratorImpl>(m_config.seed + epoch);
   const torch::Tensor order = torch::randperm(train.size(), generator, torch::kInt64).to(m_device);
   const int64_t batches = (train.size() + m_config.batchSize - 1) / m_config.batchSize;
+  const bool classification = m_objective.classification();
   RunningSums epochSums(m_device), windowSums(m_device);
   EpochTotals totals;
-  double start = nowSeconds(), paused = 0;
+  const double start = nowSeconds();
+  double paused = 0;
   for (int64_t batch = 0; batch < batches; ++batch) {
     if (control != nullptr) {
       const double before = nowSeconds();
@@ -152,14 +182,18 @@ Trainer::EpochTotals Trainer::runEpoch(int epoch, const TensorDataset& train,
         0, batch * m_config.batchSize, std::min(train.size(), (batch + 1) * m_config.batchSize));
     const torch::Tensor inputs = train.inputs.index_select(0, index);
     const torch::Tensor targets = train.targets.index_select(0, index);
-    optimizer.zero_grad();
+    applyLearningRate(m_schedule->lrForStep(m_step));
+    m_optimizer->zero_grad();
     const torch::Tensor output = m_model->forward(inputs);
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(output, targets);
+    const torch::Tensor loss = m_objective.loss(output, targets);
     loss.backward();
-    optimizer.step();
+    if (m_config.gradClipNorm > 0) clipGradients();
+    m_optimizer->step();
     ++m_step;
-    epochSums.add(loss, output, targets);
-    windowSums.add(loss, output, targets);
+    torch::Tensor predicted;
+    if (classification) predicted = m_objective.predict(output.detach());
+    epochSums.add(loss, classification ? &predicted : nullptr, targets);
+    windowSums.add(loss, classification ? &predicted : nullptr, targets);
     const bool last = batch + 1 == batches;
     if ((batch + 1) % m_config.logEveryBatches != 0 && !last) continue;
     BatchProgress progress{.epoch = epoch,
@@ -168,40 +202,140 @@ Trainer::EpochTotals Trainer::runEpoch(int epoch, const TensorDataset& train,
                            .batchesPerEpoch = batches,
                            .step = m_step};
     progress.loss = windowSums.meanLoss();
-    progress.accuracy = windowSums.accuracy();
+    progress.accuracy = windowSums.accuracy(classification);
     if (!std::isfinite(progress.loss)) {
       throw TrainingDiverged("the loss became " + std::to_string(progress.loss) + " at step " +
                              std::to_string(m_step) + " (epoch " + std::to_string(epoch) +
-                             "); try a lower learning rate");
+                             "); try a lower learning rate or gradient clipping");
     }
     progress.epochLoss = epochSums.meanLoss();
-    progress.epochAccuracy = epochSums.accuracy();
+    progress.epochAccuracy = epochSums.accuracy(classification);
     progress.epochSeconds = nowSeconds() - start - paused;
     progress.samplesPerSecond = epochSums.samples / std::max(progress.epochSeconds, 1e-9);
-    progress.wallSeconds = nowSeconds() - m_wallStart;
+    progress.wallSeconds = m_wallBefore + nowSeconds() - m_wallStart;
     windowSums = RunningSums(m_device);
     if (callbacks.onBatch) callbacks.onBatch(progress);
   }
   totals.loss = epochSums.meanLoss();
-  totals.accuracy = epochSums.accuracy();
+  totals.accuracy = epochSums.accuracy(classification);
   totals.samples = epochSums.samples;
   totals.seconds = nowSeconds() - start - paused;
   return totals;
+}
+
+EpochSummary Trainer::finishEpoch(const EpochTotals& totals, const TensorDataset& val) {
+  ++m_epoch;
+  EpochSummary s{.epoch = m_epoch,
+                 .epochs = m_config.epochs,
+                 .step = m_step,
+                 .trainLoss = totals.loss,
+                 .trainAccuracy = totals.accuracy};
+  s.valLoss = s.valAccuracy = kNaN;
+  if (val.size() > 0) {
+    const EvalResult eval = evaluate(val);
+    s.valLoss = eval.loss;
+    s.valAccuracy = eval.accuracy;
+  }
+  s.seconds = totals.seconds;
+  s.samplesPerSecond = totals.samples / std::max(totals.seconds, 1e-9);
+  s.wallSeconds = m_wallAtEpoch = m_wallBefore + nowSeconds() - m_wallStart;
+  s.learningRate = m_schedule->lrForStep(m_step - 1);
+  // Without a validation part the training metric of the same name stands in.
+  s.monitor = val.size() > 0 || m_config.monitor.rfind("val_", 0) != 0
+                  ? m_config.monitor
+                  : "train_" + m_config.monitor.substr(4);
+  const double monitored = monitoredValue(s, s.monitor);
+  m_schedule->endEpoch(monitored, higherIsBetter(s.monitor));
+  s.improved = m_best.update(m_epoch, monitored);
+  s.bestEpoch = m_best.bestEpoch();
+  const EarlyStoppingConfig& early = m_config.earlyStopping;
+  if (early.patience > 0 && early.restoreBest && s.improved) rememberBestWeights();
+  s.stopEarly = early.patience > 0 && m_best.epochsWithoutImprovement() >= early.patience &&
+                m_epoch < m_config.epochs;
+  return s;
+}
+
+void Trainer::applyLearningRate(double lr) {
+  for (auto& group : m_optimizer->param_groups())
+    group.options().set_lr(lr);
+}
+
+// Clips the global gradient norm with device operations only (LibTorch's clip_grad_norm_ reads
+// the norm back to the host, which would stall a GPU every batch).
+void Trainer::clipGradients() {
+  std::vector<torch::Tensor> norms;
+  std::vector<torch::Tensor> grads;
+  for (const torch::Tensor& p : m_model->parameters()) {
+    if (!p.grad().defined()) continue;
+    grads.push_back(p.grad());
+    norms.push_back(p.grad().detach().norm(2).to(torch::kFloat32));
+  }
+  if (grads.empty()) return;
+  const torch::Tensor total = torch::stack(norms).norm(2);
+  const torch::Tensor scale = (m_config.gradClipNorm / (total + 1e-6)).clamp_max(1.0);
+  for (torch::Tensor& grad : grads)
+    grad.mul_(scale.to(grad.scalar_type()));
+}
+
+void Trainer::rememberBestWeights() {
+  torch::NoGradGuard noGrad;
+  m_bestWeights.clear();
+  for (const torch::Tensor& p : m_model->parameters())
+    m_bestWeights.push_back(p.detach().clone());
+  for (const torch::Tensor& b : m_model->buffers())
+    m_bestWeights.push_back(b.detach().clone());
+}
+
+void Trainer::restoreBestWeights() {
+  torch::NoGradGuard noGrad;
+  size_t i = 0;
+  for (torch::Tensor& p : m_model->parameters())
+    p.copy_(m_bestWeights.at(i++));
+  for (torch::Tensor& b : m_model->buffers())
+    b.copy_(m_bestWeights.at(i++));
 }
 
 EvalResult Trainer::evaluate(const TensorDataset& dataOnAnyDevice) {
   torch::NoGradGuard noGrad;
   m_model->eval();
   const TensorDataset data = dataOnAnyDevice.to(m_device);
+  const bool classification = m_objective.classification();
+  const int64_t k = m_objective.classes();
+  const auto f64 = torch::TensorOptions(torch::kFloat64).device(m_device);
   RunningSums sums(m_device);
+  torch::Tensor confusion = torch::zeros({std::max<int64_t>(1, k * k)}, f64.dtype(torch::kInt64));
+  torch::Tensor regression = torch::zeros({4}, f64);  // Σ(ŷ−y)², Σ|ŷ−y|, Σy, Σy²
   for (int64_t begin = 0; begin < data.size(); begin += kEvalBatchSize) {
     const int64_t end = std::min(data.size(), begin + kEvalBatchSize);
-    const torch::Tensor inputs = data.inputs.slice(0, begin, end);
     const torch::Tensor targets = data.targets.slice(0, begin, end);
-    const torch::Tensor output = m_model->forward(inputs);
-    sums.add(torch::nn::functional::cross_entropy(output, targets), output, targets);
+    const torch::Tensor output = m_model->forward(data.inputs.slice(0, begin, end));
+    const torch::Tensor loss = m_objective.loss(output, targets);
+    if (classification) {
+      const torch::Tensor predicted = m_objective.predict(output);
+      sums.add(loss, &predicted, targets);
+      confusion.add_(torch::bincount(targets * k + predicted, {}, k * k));
+      continue;
+    }
+    sums.add(loss, nullptr, targets);
+    const torch::Tensor y = targets.to(torch::kFloat64).reshape(output.sizes());
+    const torch::Tensor error = output.to(torch::kFloat64) - y;
+    regression.add_(
+        torch::stack({error.square().sum(), error.abs().sum(), y.sum(), y.square().sum()}));
   }
-  return {sums.meanLoss(), sums.accuracy(), sums.samples};
+  EvalResult result{.loss = sums.meanLoss(),
+                    .accuracy = sums.accuracy(classification),
+                    .samples = sums.samples,
+                    .classes = k};
+  if (classification) {
+    const torch::Tensor counts = confusion.cpu();
+    result.confusion.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + k * k);
+  } else {
+    const torch::Tensor r = regression.cpu();
+    const int64_t values = data.size() > 0 ? data.targets.numel() : 0;
+    result.regression = regressionReport(r[0].item<double>(), r[1].item<double>(),
+                                         r[2].item<double>(), r[3].item<double>(), values);
+  }
+  return result;
 }
 
 torch::Tensor Trainer::predict(const torch::Tensor& inputs) {

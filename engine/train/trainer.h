@@ -1,18 +1,23 @@
 // Trains a GraphModule on tensors in memory. The loop never calls Qt and never blocks on the host
 // per batch: metrics stay on the device and are read every `logEveryBatches` batches.
 //
-// Threads: construct, fit and evaluate on one thread (the training thread). Stop and pause come
-// through a TrainControl that other threads may set.
+// Threads: construct, fit, evaluate and checkpoint on one thread (the training thread). Stop and
+// pause come through a TrainControl that other threads may set.
 #pragma once
 
 #include <torch/torch.h>
 
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "engine/data/dataset.h"
 #include "engine/model/graph_module.h"
+#include "engine/train/lr_schedule.h"
+#include "engine/train/metrics.h"
+#include "engine/train/objective.h"
 #include "engine/train/train_config.h"
 #include "engine/train/train_control.h"
 #include "engine/train/training_events.h"
@@ -25,22 +30,34 @@ class TrainingDiverged : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown when a checkpoint cannot be read or does not fit the model.
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct EvalResult {
   double loss = 0;
-  double accuracy = 0;
+  double accuracy = 0;  // NaN for regression
   int64_t samples = 0;
+  int64_t classes = 0;
+  std::vector<int64_t> confusion;  // row-major [true][predicted]; classification only
+  RegressionReport regression;     // regression only
 };
 
 struct FitResult {
-  bool stopped = false;               // a stop was requested before the last epoch ended
-  std::vector<EpochSummary> history;  // the completed epochs
+  bool stopped = false;       // a stop was requested before the last epoch ended
+  bool stoppedEarly = false;  // early stopping ended the run
+  bool restoredBest = false;  // the weights are those of the best epoch
+  int bestEpoch = 0;
+  std::vector<EpochSummary> history;  // the epochs completed by this call
 };
 
 // "auto" picks CUDA when this LibTorch has a device. Throws std::invalid_argument for "cuda" on a
 // machine without one.
 torch::Device resolveDevice(const std::string& name);
 
-// "CPU (2 threads)" or "CUDA:0 (NVIDIA …)".
+// "CPU (2 threads)" or "CUDA:0".
 std::string describeDevice(const torch::Device& device);
 
 // Every core, or OMP_NUM_THREADS when that is set.
@@ -52,9 +69,12 @@ void prepareDeterministicRun(uint64_t seed, int threads);
 
 class Trainer {
  public:
-  Trainer(GraphModule model, TrainConfig config, torch::Device device);
+  // `classes` as for Objective: the class count, or 0 for regression.
+  Trainer(GraphModule model, TrainConfig config, torch::Device device, int64_t classes);
+  ~Trainer();
 
-  // Trains for config.epochs, validating after each epoch when `val` is not empty.
+  // Trains from the current epoch (0, or where a loaded checkpoint left off) to config.epochs,
+  // validating after each epoch when `val` is not empty.
   FitResult fit(const TensorDataset& train, const TensorDataset& val,
                 const TrainCallbacks& callbacks = {}, const TrainControl* control = nullptr);
 
@@ -63,16 +83,41 @@ class Trainer {
   // Raw model outputs for every sample (evaluation mode, no autograd), on the CPU.
   torch::Tensor predict(const torch::Tensor& inputs);
 
+  // The full state — weights, optimiser, schedule, best epoch, random generator, epoch and
+  // step — to `path`, written as it is (callers rename into place). Throws CheckpointError.
+  void saveCheckpoint(const std::string& path) const;
+  // Restores what saveCheckpoint wrote. Throws CheckpointError naming the file and the problem;
+  // after a refused load the trainer and its model must not be used.
+  void loadCheckpoint(const std::string& path);
+
+  int epochsDone() const { return m_epoch; }
+  int64_t stepsDone() const { return m_step; }
+  GraphModule& model() { return m_model; }
+
  private:
   struct EpochTotals;
-  EpochTotals runEpoch(int epoch, const TensorDataset& train, torch::optim::Optimizer& optimizer,
-                       const TrainCallbacks& callbacks, const TrainControl* control);
+  EpochTotals runEpoch(const TensorDataset& train, const TrainCallbacks& callbacks,
+                       const TrainControl* control);
+  EpochSummary finishEpoch(const EpochTotals& totals, const TensorDataset& val);
+  void applyLearningRate(double lr);
+  void clipGradients();
+  void rememberBestWeights();
+  void restoreBestWeights();
 
   GraphModule m_model;
   TrainConfig m_config;
   torch::Device m_device;
+  Objective m_objective;
+  std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+  std::optional<LrSchedule> m_schedule;   // made in fit(), when the batch count is known
+  nlohmann::json m_pendingScheduleState;  // from a checkpoint, until the schedule exists
+  BestTracker m_best;
+  std::vector<torch::Tensor> m_bestWeights;  // parameters then buffers, when restoring best
+  int m_epoch = 0;
   int64_t m_step = 0;
+  double m_wallBefore = 0;  // wall seconds of earlier attempts (from a checkpoint)
   double m_wallStart = 0;
+  double m_wallAtEpoch = 0;  // wall seconds at the end of the last complete epoch
 };
 
 }  // namespace layerlab::engine

@@ -34,9 +34,16 @@ struct EpochSummary {
   double seconds = 0;
   double samplesPerSecond = 0;
   double wallSeconds = 0;
+  double learningRate = 0;  // at the epoch's last step
+  std::string monitor;      // the metric that decides the best epoch
+  bool improved = false;    // this epoch is the best so far on `monitor`
+  int bestEpoch = 0;
+  bool stopEarly = false;  // early stopping ends the run after this epoch
 };
 
-// The callbacks run on the training thread; keep them short.
+// The callbacks run on the training thread; keep them short. onEpoch runs once the epoch is
+// fully accounted for (schedule and best epoch updated), so a checkpoint written from it resumes
+// exactly where an uninterrupted run would go on.
 struct TrainCallbacks {
   std::function<void(const BatchProgress&)> onBatch;
   std::function<void(const EpochSummary&)> onEpoch;

@@ -32,7 +32,7 @@ GraphModule smallMlp() {
 TrainConfig config(const std::string& optimizer, int epochs) {
   TrainConfig c;
   c.optimizer = optimizer;
-  c.learningRate = optimizer == "sgd" ? 0.05 : 0.01;
+  c.learningRate = optimizer == "sgd" ? 0.05 : (optimizer == "rmsprop" ? 0.003 : 0.01);
   c.batchSize = 16;
   c.epochs = epochs;
   c.logEveryBatches = 1;
@@ -44,7 +44,7 @@ class LearnsBlobs : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LearnsBlobs, ReachesHighAccuracyAndReportsEveryEpoch) {
   prepareDeterministicRun(1, 1);
-  Trainer trainer(smallMlp(), config(GetParam(), 8), torch::kCPU);
+  Trainer trainer(smallMlp(), config(GetParam(), 8), torch::kCPU, 3);
   const TensorDataset train = blobs(100, 3, 11), val = blobs(30, 3, 11);
   std::vector<EpochSummary> epochs;
   int64_t lastStep = 0;
@@ -65,11 +65,12 @@ TEST_P(LearnsBlobs, ReachesHighAccuracyAndReportsEveryEpoch) {
   EXPECT_GT(trainer.evaluate(val).accuracy, 0.95);
 }
 
-INSTANTIATE_TEST_SUITE_P(Optimizers, LearnsBlobs, ::testing::Values("adam", "sgd"));
+INSTANTIATE_TEST_SUITE_P(Optimizers, LearnsBlobs,
+                         ::testing::Values("adam", "sgd", "adamw", "rmsprop"));
 
 TEST(Trainer, StopsWithinOneBatchOfTheRequest) {
   prepareDeterministicRun(2, 1);
-  Trainer trainer(smallMlp(), config("adam", 5), torch::kCPU);
+  Trainer trainer(smallMlp(), config("adam", 5), torch::kCPU, 3);
   TrainControl control;
   int64_t requestedAt = 0, lastStep = 0;
   TrainCallbacks callbacks;
@@ -90,7 +91,7 @@ TEST(Trainer, SameSeedAndThreadsGiveTheSameWeights) {
   auto trainOnce = [] {
     prepareDeterministicRun(5, 1);
     GraphModule model = smallMlp();
-    Trainer trainer(model, config("adam", 2), torch::kCPU);
+    Trainer trainer(model, config("adam", 2), torch::kCPU, 3);
     trainer.fit(blobs(50, 3, 4), {});
     std::vector<torch::Tensor> weights;
     for (const auto& p : model->parameters())
@@ -110,7 +111,7 @@ TEST(Trainer, DivergingLossFailsWithTheStep) {
   prepareDeterministicRun(3, 1);
   TrainConfig c = config("sgd", 3);
   c.learningRate = 1e30;
-  Trainer trainer(smallMlp(), c, torch::kCPU);
+  Trainer trainer(smallMlp(), c, torch::kCPU, 3);
   try {
     trainer.fit(blobs(50, 3, 9), {});
     FAIL() << "expected the run to diverge";
