@@ -18,7 +18,9 @@ std::string bar(int64_t done, int64_t total) {
   return text + "]";
 }
 
+// NaN marks a metric that does not apply (accuracy in regression): it is left out.
 std::string metric(const char* name, double value) {
+  if (std::isnan(value)) return {};
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, " - %s: %.4f", name, value);
   return buffer;
@@ -68,9 +70,7 @@ void ProgressLine::onEpoch(const engine::EpochSummary& s) {
   std::string line = counter(m_batchesPerEpoch, m_batchesPerEpoch) + " " + bar(1, 1) + " - " +
                      formatDuration(s.seconds) + " " + formatDuration(perStep) + "/step" +
                      metric("loss", s.trainLoss) + metric("accuracy", s.trainAccuracy);
-  if (!std::isnan(s.valLoss)) {
-    line += metric("val_loss", s.valLoss) + metric("val_accuracy", s.valAccuracy);
-  }
+  line += metric("val_loss", s.valLoss) + metric("val_accuracy", s.valAccuracy);
   line += " - " + engine::formatThousands(std::llround(s.samplesPerSecond)) + " samples/s";
   std::fprintf(m_out, m_live ? "\r%s\033[K\n" : "%s\n", line.c_str());
   std::fflush(m_out);

@@ -9,6 +9,8 @@ namespace {
 
 struct SummaryOptions {
   std::string modelPath;
+  int64_t batchSize = 64;
+  std::string optimizer = "adam";
 };
 
 int runSummary(const SummaryOptions& options) {
@@ -22,16 +24,30 @@ int runSummary(const SummaryOptions& options) {
   std::fputs(engine::formatSummary(*parsed.spec, analysis).c_str(), stdout);
   for (const auto& problem : analysis.problems)
     printError(options.modelPath + ": " + problem.describe());
-  return analysis.ok() ? kExitOk : kExitBadInput;
+  if (!analysis.ok()) return kExitBadInput;
+  // The optimiser names are checked by the option: the estimate cannot throw here.
+  const engine::MemoryEstimate estimate =
+      engine::estimateTrainingMemory(analysis, options.batchSize, options.optimizer);
+  std::fputs(engine::formatMemoryEstimate(estimate).c_str(), stdout);
+  return kExitOk;
 }
 
 }  // namespace
 
 void addSummaryCommand(CLI::App& app, int& exitCode) {
   auto options = std::make_shared<SummaryOptions>();
-  CLI::App* command =
-      app.add_subcommand("summary", "Print a model's layers, shapes and parameters");
+  CLI::App* command = app.add_subcommand(
+      "summary", "Print a model's layers, shapes, parameters, multiply-adds and training memory");
   command->add_option("--model", options->modelPath, "A *.layerlab.json model")->required();
+  command->add_option("--batch-size", options->batchSize, "The batch size of the memory estimate")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  command
+      ->add_option("--optimizer", options->optimizer,
+                   "The optimizer of the memory estimate: adam, adamw, rmsprop or sgd (the last "
+                   "two with momentum 0.9)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"adam", "adamw", "rmsprop", "sgd"}));
   command->callback([options, &exitCode] { exitCode = runSummary(*options); });
 }
 

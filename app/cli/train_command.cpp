@@ -5,6 +5,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/progress_line.h"
+#include "app/cli/train_options.h"
 #include "app/core/training_job.h"
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_summary.h"
@@ -12,17 +13,6 @@
 
 namespace layerlab::cli {
 namespace {
-
-struct TrainOptions {
-  std::string modelPath;
-  std::string data = engine::kFashionMnist;
-  std::string dbPath;
-  std::string name;
-  engine::TrainConfig config;
-  int64_t limit = 0;
-  double valFraction = 0.1;
-  std::string normalize = "zscore";
-};
 
 // The control of the one run in progress, for the SIGINT handler.
 engine::TrainControl* g_control = nullptr;
@@ -47,7 +37,11 @@ class InterruptGuard {
   void (*m_previous)(int) = SIG_DFL;
 };
 
-std::optional<app::TrainingJob> makeJob(const TrainOptions& options) {
+std::optional<app::TrainingJob> makeJob(const TrainFlags& options) {
+  if (options.modelPath.empty()) {
+    printError("--model is required (a *.layerlab.json file), or --resume RUN to continue a run");
+    return std::nullopt;
+  }
   const engine::ModelParseResult parsed = engine::loadModelSpec(options.modelPath);
   if (!parsed.spec) {
     for (const auto& problem : parsed.problems)
@@ -62,11 +56,17 @@ std::optional<app::TrainingJob> makeJob(const TrainOptions& options) {
   if (!ok) return std::nullopt;
   app::TrainingJob job;
   job.model = *parsed.spec;
+  try {
+    job.config = resolveTrainConfig(options);
+  } catch (const std::invalid_argument& error) {
+    printError(error.what());
+    return std::nullopt;
+  }
   job.dataset = {.source = options.data,
                  .limit = options.limit,
                  .valFraction = options.valFraction,
-                 .seed = options.config.seed};
-  job.config = options.config;
+                 .seed = job.config.seed,
+                 .normalize = options.normalize};
   job.runName = options.name;
   job.storePath = options.dbPath;
   return job;
@@ -91,14 +91,14 @@ int report(const app::JobOutcome& outcome) {
   }
   std::printf("Run %lld completed: %d epoch(s)", static_cast<long long>(outcome.runId),
               outcome.epochsDone);
-  if (outcome.tested) {
-    std::printf(" - test_loss: %.4f - test_accuracy: %.4f", outcome.testLoss, outcome.testAccuracy);
-  }
+  if (outcome.stoppedEarly) std::printf(", stopped early (best epoch %d)", outcome.bestEpoch);
+  for (const auto& [name, value] : outcome.finalMetrics)
+    std::printf(" - %s: %.4f", name.c_str(), value);
   std::printf("\n");
   return kExitOk;
 }
 
-int runTrain(const TrainOptions& options) {
+int runTrain(const TrainFlags& options) {
   const std::optional<app::TrainingJob> job = makeJob(options);
   if (!job) return kExitBadInput;
   engine::TrainControl control;
@@ -122,47 +122,10 @@ int runTrain(const TrainOptions& options) {
 }  // namespace
 
 void addTrainCommand(CLI::App& app, int& exitCode) {
-  auto o = std::make_shared<TrainOptions>();
+  auto flags = std::make_shared<TrainFlags>();
   CLI::App* command = app.add_subcommand("train", "Train a model and store the run");
-  command->add_option("--model", o->modelPath, "A *.layerlab.json model")->required();
-  command->add_option("--data", o->data, "The data: fashion-mnist")->capture_default_str();
-  command->add_option("--epochs", o->config.epochs, "Epochs")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
-  command->add_option("--batch-size", o->config.batchSize, "Samples per batch")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 20));
-  command->add_option("--lr", o->config.learningRate, "Learning rate")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  command->add_option("--optimizer", o->config.optimizer, "adam or sgd (with momentum 0.9)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"adam", "sgd"}));
-  command->add_option("--seed", o->config.seed, "Seed for weights, shuffling and the split")
-      ->capture_default_str();
-  command->add_option("--device", o->config.device, "auto, cpu or cuda")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command
-      ->add_option("--threads", o->config.threads,
-                   "CPU threads (0 = every core, or OMP_NUM_THREADS)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
-  command->add_option("--limit", o->limit, "Keep only the first N training samples")
-      ->check(CLI::NonNegativeNumber);
-  command
-      ->add_option("--val-fraction", o->valFraction,
-                   "Part of the training data kept for validation")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 0.95));
-  command
-      ->add_option("--normalize", o->normalize,
-                   "Input normalisation from the training part: zscore, minmax or none")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"zscore", "minmax", "none"}));
-  command->add_option("--name", o->name, "A name for the run (default: the model's)");
-  addStoreOption(*command, o->dbPath);
-  command->callback([o, &exitCode] { exitCode = runTrain(*o); });
+  addTrainFlags(*command, *flags);
+  command->callback([flags, &exitCode] { exitCode = runTrain(*flags); });
 }
 
 }  // namespace layerlab::cli

@@ -8,6 +8,7 @@
 #include "engine/data/idx_reader.h"
 #include "engine/model/graph_module.h"
 #include "engine/model/model_analysis.h"
+#include "engine/train/metrics.h"
 #include "engine/train/trainer.h"
 #include "storage/run_store.h"
 
@@ -58,6 +59,23 @@ storage::NewRun describeRun(const TrainingJob& job, const engine::LoadedData& da
           .seed = static_cast<int64_t>(job.config.seed)};
 }
 
+std::vector<MetricValue> testMetrics(const engine::EvalResult& eval) {
+  std::vector<MetricValue> out = {{"test", "loss", eval.loss}};
+  if (eval.classes > 0) {
+    const engine::ClassificationReport report =
+        engine::classificationReport(eval.confusion, eval.classes);
+    out.insert(out.end(), {{"test", "accuracy", eval.accuracy},
+                           {"test", "precision_macro", report.macroPrecision},
+                           {"test", "recall_macro", report.macroRecall},
+                           {"test", "f1_macro", report.macroF1}});
+  } else {
+    out.insert(out.end(), {{"test", "mse", eval.regression.mse},
+                           {"test", "mae", eval.regression.mae},
+                           {"test", "r2", eval.regression.r2}});
+  }
+  return out;
+}
+
 // Connects the trainer's reports to the store and to the caller.
 engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runId,
                                           const engine::TrainCallbacks& outer) {
@@ -77,7 +95,8 @@ engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runI
                               .values = {{"train", "loss", s.trainLoss},
                                          {"train", "accuracy", s.trainAccuracy},
                                          {"val", "loss", s.valLoss},
-                                         {"val", "accuracy", s.valAccuracy}}});
+                                         {"val", "accuracy", s.valAccuracy},
+                                         {"train", "lr", s.learningRate}}});
     if (outer.onEpoch) outer.onEpoch(s);
   };
   callbacks.onLog = outer.onLog;
@@ -113,14 +132,14 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
     const engine::FitResult fit =
         trainer.fit(data.train, data.val,
                     recordingCallbacks(store, outcome.runId, callbacks.training), &control);
-    outcome.epochsDone = static_cast<int>(fit.history.size());
+    outcome.epochsDone = trainer.epochsDone();
+    outcome.stoppedEarly = fit.stoppedEarly;
+    outcome.bestEpoch = fit.bestEpoch;
     std::vector<MetricValue> finals;
     if (!fit.stopped && data.test.size() > 0) {
-      const engine::EvalResult test = trainer.evaluate(data.test);
-      outcome.tested = true;
-      outcome.testLoss = test.loss;
-      outcome.testAccuracy = test.accuracy;
-      finals = {{"test", "loss", test.loss}, {"test", "accuracy", test.accuracy}};
+      finals = testMetrics(trainer.evaluate(data.test));
+      for (const MetricValue& m : finals)
+        outcome.finalMetrics.emplace_back("test_" + m.name, m.value);
     }
     outcome.status = fit.stopped ? "cancelled" : "completed";
     store.finishRun(outcome.runId,

@@ -10,6 +10,8 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/data/dataset_spec.h"
 #include "engine/model/model_spec.h"
@@ -45,9 +47,11 @@ struct JobOutcome {
   int64_t runId = 0;
   std::string status;  // "completed" | "cancelled" | "failed"
   int epochsDone = 0;
-  double testLoss = 0;
-  double testAccuracy = 0;
-  bool tested = false;
+  bool stoppedEarly = false;
+  int bestEpoch = 0;
+  // On the test part, when the run completed: test_loss, test_accuracy, test_f1_macro, … for
+  // classification; test_loss, test_mse, test_mae, test_r2 for regression.
+  std::vector<std::pair<std::string, double>> finalMetrics;
   std::string error;
 };
 

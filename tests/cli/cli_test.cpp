@@ -88,6 +88,30 @@ TEST(Cli, SameSeedGivesTheSameNumbers) {
   EXPECT_EQ(a["final"], b["final"]);
 }
 
+TEST(Cli, ConfigFileGivesTheBaseAndFlagsOverrideIt) {
+  test::TempDir dir;
+  const std::string db = dir.file("runs.db");
+  writeText(dir.file("config.json"), R"({"format": "layerlab.train", "version": 1,
+      "optimizer": "sgd", "learning_rate": 0.05, "momentum": 0.8, "epochs": 7,
+      "schedule": {"type": "cosine", "warmup_epochs": 1}, "early_stopping": {"patience": 3}})");
+  const ProcessResult train = cli({"train", "--model", kTemplates + "mlp.layerlab.json", "--config",
+                                   dir.file("config.json"), "--epochs", "2", "--limit", "600",
+                                   "--normalize", "minmax", "--db", db});
+  ASSERT_EQ(train.exitCode, 0) << train.err;
+  const json run = json::parse(cli({"runs", "show", "1", "--db", db, "--json"}).out);
+  EXPECT_EQ(run["config"]["optimizer"], "sgd");
+  EXPECT_EQ(run["config"]["learning_rate"], 0.05);
+  EXPECT_EQ(run["config"]["momentum"], 0.8);
+  EXPECT_EQ(run["config"]["epochs"], 2);  // the flag wins over the file
+  EXPECT_EQ(run["config"]["schedule"]["type"], "cosine");
+  EXPECT_EQ(run["config"]["early_stopping"]["patience"], 3);
+  EXPECT_EQ(run["dataset"]["normalize"], "minmax");
+  EXPECT_EQ(run["epochs"].size(), 2U);
+  for (const char* key : {"test_loss", "test_accuracy", "test_f1_macro", "test_precision_macro"}) {
+    EXPECT_TRUE(run["final"][key].is_number()) << key;
+  }
+}
+
 struct BadInput {
   const char* name;
   std::vector<std::string> args;  // "{dir}" is replaced by the test's folder
@@ -117,6 +141,8 @@ TEST_P(BadInputs, OneClearLineNonZeroExitAndNoRunLeft) {
             R"({"format": "layerlab.model", "version": 1,
                 "nodes": [{"id": "out", "type": "Flatten", "inputs": ["input"]}], "outputs": ["out"]})");
   writeText(dir.file("notjson.json"), "{ \"format\": \"layerlab.model\",\n  oops }");
+  writeText(dir.file("config.json"),
+            R"({"format": "layerlab.train", "version": 1, "learning_rat": 0.1})");
   writeText(dir.file("wrongshape.json"),
             R"({"format": "layerlab.model", "version": 1, "input": {"shape": [3, 32, 32]},
                 "nodes": [{"id": "f", "type": "Flatten", "inputs": ["input"]},
@@ -195,6 +221,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"bad_value",
                  {"train", "--model", "{templates}mlp.layerlab.json", "--epochs", "zero"},
                  "--epochs"},
+        BadInput{
+            "bad_config_key",
+            {"train", "--model", "{templates}mlp.layerlab.json", "--config", "{dir}/config.json"},
+            "config.json: unknown key 'learning_rat'"},
+        BadInput{
+            "missing_config",
+            {"train", "--model", "{templates}mlp.layerlab.json", "--config", "{dir}/nope.json"},
+            "nope.json: cannot open"},
+        BadInput{"nesterov_without_sgd",
+                 {"train", "--model", "{templates}mlp.layerlab.json", "--nesterov"},
+                 "nesterov needs the sgd optimizer"},
+        BadInput{"no_model", {"train"}, "--model is required"},
         BadInput{"bad_optimizer",
                  {"train", "--model", "{templates}mlp.layerlab.json", "--optimizer", "lbfgs"},
                  "lbfgs"},
