@@ -15,11 +15,28 @@ class TrainControl {
 
   bool stopRequested() const { return (m_flags.load() & kStop) != 0; }
   bool paused() const { return (m_flags.load() & kPause) != 0; }
+  // True while the training thread is actually waiting in a pause (not merely asked to pause):
+  // a GUI shows "Paused" only from then on.
+  bool held() const { return (m_flags.load() & kHeld) != 0; }
 
-  // Blocks the calling (training) thread while paused; returns at once on resume or stop.
+  // Called by the training thread between batches: blocks while paused; returns at once on
+  // resume or stop.
   void waitWhilePaused() const {
     uint32_t flags = m_flags.load();
+    if ((flags & kPause) == 0 || (flags & kStop) != 0) return;
+    change(kHeld, true);
+    flags = m_flags.load();
     while ((flags & kPause) != 0 && (flags & kStop) == 0) {
+      m_flags.wait(flags);
+      flags = m_flags.load();
+    }
+    change(kHeld, false);
+  }
+
+  // Blocks until the training thread is held in a pause, or a stop was requested.
+  void waitUntilHeld() const {
+    uint32_t flags = m_flags.load();
+    while ((flags & kHeld) == 0 && (flags & kStop) == 0) {
       m_flags.wait(flags);
       flags = m_flags.load();
     }
@@ -28,8 +45,9 @@ class TrainControl {
  private:
   static constexpr uint32_t kStop = 1;
   static constexpr uint32_t kPause = 2;
+  static constexpr uint32_t kHeld = 4;
 
-  void change(uint32_t bit, bool on) {
+  void change(uint32_t bit, bool on) const {
     if (on)
       m_flags.fetch_or(bit);
     else
@@ -37,7 +55,7 @@ class TrainControl {
     m_flags.notify_all();
   }
 
-  // One word for both flags, so that a waiter wakes on any change of either.
+  // One word for every flag, so that a waiter wakes on any change.
   mutable std::atomic<uint32_t> m_flags{0};
 };
 

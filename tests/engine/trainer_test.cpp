@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <atomic>
+#include <thread>
+
 #include "engine/train/trainer.h"
 
 namespace layerlab::engine {
@@ -85,6 +88,45 @@ TEST(Trainer, StopsWithinOneBatchOfTheRequest) {
   EXPECT_TRUE(result.stopped);
   EXPECT_EQ(result.history.size(), 1U);  // only the complete epoch counts
   EXPECT_EQ(lastStep, requestedAt);      // no batch ran after the request
+}
+
+TEST(Trainer, PauseHoldsTheLoopBetweenBatchesUntilResumed) {
+  prepareDeterministicRun(2, 1);
+  Trainer trainer(smallMlp(), config("adam", 2), torch::kCPU, 3);
+  TrainControl control;
+  std::atomic<int64_t> lastStep{0};
+  TrainCallbacks callbacks;
+  callbacks.onBatch = [&](const BatchProgress& p) {
+    lastStep = p.step;
+    if (p.step == 3) control.pause();
+  };
+  FitResult result;
+  std::thread worker([&] { result = trainer.fit(blobs(100, 3, 3), {}, callbacks, &control); });
+  control.waitUntilHeld();
+  EXPECT_TRUE(control.held());
+  EXPECT_EQ(lastStep.load(), 3);  // held before the fourth batch
+  control.resume();
+  worker.join();
+  EXPECT_FALSE(result.stopped);
+  EXPECT_EQ(lastStep.load(), 2 * 19);
+  EXPECT_FALSE(control.held());
+}
+
+TEST(Trainer, StopWhilePausedEndsTheRun) {
+  prepareDeterministicRun(2, 1);
+  Trainer trainer(smallMlp(), config("adam", 2), torch::kCPU, 3);
+  TrainControl control;
+  TrainCallbacks callbacks;
+  callbacks.onBatch = [&](const BatchProgress& p) {
+    if (p.step == 5) control.pause();
+  };
+  FitResult result;
+  std::thread worker([&] { result = trainer.fit(blobs(100, 3, 3), {}, callbacks, &control); });
+  control.waitUntilHeld();
+  control.requestStop();
+  worker.join();
+  EXPECT_TRUE(result.stopped);
+  EXPECT_EQ(trainer.stepsDone(), 5);
 }
 
 TEST(Trainer, SameSeedAndThreadsGiveTheSameWeights) {
