@@ -1,6 +1,7 @@
 // Reads MNIST-style IDX files, raw or gzipped. Torch-free: the result is bytes plus dimensions.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -8,7 +9,8 @@
 
 namespace layerlab::engine {
 
-// Thrown for a file that cannot be read as IDX. The message names the file and the problem.
+// Thrown for data that cannot be read: the message names the file (and, for tables, the line
+// and column), the problem and what to do about it.
 class DataError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -23,5 +25,12 @@ struct IdxArray {
 // element type is unsigned byte, and that the payload holds exactly the declared elements.
 // `maxItems` > 0 reads only the first items of the first dimension. Throws DataError.
 IdxArray readIdx(const std::string& path, int64_t maxItems = 0);
+
+// The same for bytes in memory (raw or gzipped); `name` stands for the file in messages.
+IdxArray parseIdx(const uint8_t* data, size_t size, const std::string& name, int64_t maxItems = 0);
+
+// Whether `path` starts like an IDX file (raw or gzipped): two zero bytes, a known element type
+// and 1 to 4 dimensions. False for anything that cannot be read.
+bool isIdxFile(const std::string& path);
 
 }  // namespace layerlab::engine

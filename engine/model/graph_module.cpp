@@ -25,11 +25,12 @@ GraphModuleImpl::GraphModuleImpl(const ModelSpec& spec, const ModelAnalysis& ana
     m_steps.push_back(std::move(step));
   }
   m_outputValue = analysis.outputIndices.front() + 1;
+  m_inputType = spec.inputDtype == kInt64 ? torch::kInt64 : torch::kFloat32;
 }
 
 torch::Tensor GraphModuleImpl::forward(const torch::Tensor& x) {
   std::vector<torch::Tensor> values(m_steps.size() + 1);
-  values[0] = x;
+  values[0] = x.scalar_type() == m_inputType ? x : x.to(m_inputType);
   std::vector<torch::Tensor> inputs;
   for (size_t i = 0; i < m_steps.size(); ++i) {
     inputs.clear();

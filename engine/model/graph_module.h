@@ -19,7 +19,9 @@ class GraphModuleImpl : public torch::nn::Module {
   // Throws std::invalid_argument when the analysis has problems.
   GraphModuleImpl(const ModelSpec& spec, const ModelAnalysis& analysis);
 
-  // `x` is [batch, …input shape]; returns the first output.
+  // `x` is [batch, …input shape]; returns the first output. A token model (input dtype int64)
+  // takes its ids in any integer or floating type, a float32 model its values in any type: `x`
+  // is converted to the model's input dtype first.
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
@@ -29,6 +31,7 @@ class GraphModuleImpl : public torch::nn::Module {
   };
   std::vector<Step> m_steps;
   size_t m_outputValue = 0;
+  torch::ScalarType m_inputType = torch::kFloat32;
 };
 
 TORCH_MODULE(GraphModule);

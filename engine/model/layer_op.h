@@ -44,6 +44,33 @@ class FunctionOp final : public LayerOp {
   Fn m_fn;
 };
 
+// A LayerOp over a torch module holder whose forward does not fit one tensor in, one tensor out
+// (LSTM returns a tuple, attention wants time first): `fn(holder, input)` adapts it.
+template <typename Holder, typename Fn>
+class AdaptedModuleOp final : public LayerOp {
+ public:
+  AdaptedModuleOp(Holder holder, Fn fn) : m_holder(std::move(holder)), m_fn(std::move(fn)) {}
+  torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {
+    return m_fn(m_holder, inputs.front());
+  }
+  std::shared_ptr<torch::nn::Module> module() override { return m_holder.ptr(); }
+
+ private:
+  Holder m_holder;
+  Fn m_fn;
+};
+
+// A LayerOp over a stateless function of every input (Add, Concat).
+template <typename Fn>
+class MultiInputOp final : public LayerOp {
+ public:
+  explicit MultiInputOp(Fn fn) : m_fn(std::move(fn)) {}
+  torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override { return m_fn(inputs); }
+
+ private:
+  Fn m_fn;
+};
+
 template <typename Holder>
 std::shared_ptr<LayerOp> makeModuleOp(Holder holder) {
   return std::make_shared<ModuleOp<Holder>>(std::move(holder));
@@ -52,6 +79,16 @@ std::shared_ptr<LayerOp> makeModuleOp(Holder holder) {
 template <typename Fn>
 std::shared_ptr<LayerOp> makeFunctionOp(Fn fn) {
   return std::make_shared<FunctionOp<Fn>>(std::move(fn));
+}
+
+template <typename Holder, typename Fn>
+std::shared_ptr<LayerOp> makeAdaptedModuleOp(Holder holder, Fn fn) {
+  return std::make_shared<AdaptedModuleOp<Holder, Fn>>(std::move(holder), std::move(fn));
+}
+
+template <typename Fn>
+std::shared_ptr<LayerOp> makeMultiInputOp(Fn fn) {
+  return std::make_shared<MultiInputOp<Fn>>(std::move(fn));
 }
 
 }  // namespace layerlab::engine

@@ -27,15 +27,49 @@ bool inRange(const ParamSpec& spec, double value) {
   return value >= spec.min && (spec.max <= spec.min || value <= spec.max);
 }
 
+std::string choiceList(const ParamSpec& spec) {
+  std::string list;
+  for (const std::string& choice : spec.choices)
+    list += (list.empty() ? "" : ", ") + choice;
+  return list;
+}
+
+bool isChoice(const ParamSpec& spec, const json& value) {
+  for (const std::string& choice : spec.choices) {
+    if (value == choice) return true;
+  }
+  return false;
+}
+
+std::string checkInt(const ParamSpec& spec, const json& value) {
+  if (!value.is_number_integer()) return spec.name + " must be an integer";
+  // Unsigned values beyond int64 would wrap to negatives: they are out of every range anyway.
+  const bool huge =
+      value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(kSaturated);
+  if (huge || !inRange(spec, static_cast<double>(value.get<int64_t>()))) {
+    return spec.name + " must be " + rangeText(spec) + ", not " + value.dump();
+  }
+  return {};
+}
+
+std::string checkIntList(const ParamSpec& spec, const json& value) {
+  const std::string shape =
+      spec.name + " must be a list of 1 to " + std::to_string(kMaxListLength) + " integers";
+  if (!value.is_array() || value.empty() || value.size() > kMaxListLength) return shape;
+  for (const json& item : value) {
+    if (!item.is_number_integer()) return shape;
+    if (!checkInt(spec, item).empty()) {
+      return "every value of " + spec.name + " must be " + rangeText(spec) + ", not " + item.dump();
+    }
+  }
+  return {};
+}
+
 // Returns an empty string when `value` is acceptable for `spec`.
 std::string checkValue(const ParamSpec& spec, const json& value) {
   switch (spec.kind) {
     case ParamKind::Int:
-      if (!value.is_number_integer()) return spec.name + " must be an integer";
-      if (!inRange(spec, static_cast<double>(value.get<int64_t>()))) {
-        return spec.name + " must be " + rangeText(spec) + ", not " + value.dump();
-      }
-      return {};
+      return checkInt(spec, value);
     case ParamKind::Float:
       if (!value.is_number()) return spec.name + " must be a number";
       if (!inRange(spec, value.get<double>())) {
@@ -45,13 +79,19 @@ std::string checkValue(const ParamSpec& spec, const json& value) {
     case ParamKind::Bool:
       return value.is_boolean() ? std::string() : spec.name + " must be true or false";
     case ParamKind::Choice:
-      for (const std::string& choice : spec.choices) {
-        if (value == choice) return {};
+      if (isChoice(spec, value)) return {};
+      return spec.name + " must be one of: " + choiceList(spec);
+    case ParamKind::IntOrChoice:
+      if (value.is_string()) {
+        if (isChoice(spec, value)) return {};
+        return spec.name + " must be an integer or one of: " + choiceList(spec);
       }
-      std::string list;
-      for (const std::string& choice : spec.choices)
-        list += (list.empty() ? "" : ", ") + choice;
-      return spec.name + " must be one of: " + list;
+      if (!value.is_number_integer()) {
+        return spec.name + " must be an integer or one of: " + choiceList(spec);
+      }
+      return checkInt(spec, value);
+    case ParamKind::IntList:
+      return checkIntList(spec, value);
   }
   return {};
 }
@@ -78,8 +118,14 @@ bool LayerParams::getBool(const std::string& name) const {
 std::string LayerParams::getChoice(const std::string& name) const {
   return m_values.at(name).get<std::string>();
 }
+std::vector<int64_t> LayerParams::getIntList(const std::string& name) const {
+  return m_values.at(name).get<std::vector<int64_t>>();
+}
 bool LayerParams::isSet(const std::string& name) const {
   return m_values.contains(name) && !m_values.at(name).is_null();
+}
+bool LayerParams::holdsChoice(const std::string& name) const {
+  return m_values.contains(name) && m_values.at(name).is_string();
 }
 
 void LayerRegistry::add(LayerType type) {
@@ -127,7 +173,12 @@ const LayerRegistry& layerRegistry() {
     LayerRegistry r;
     registerCoreLayers(r);
     registerConvolutionLayers(r);
+    registerPoolingLayers(r);
+    registerNormalizationLayers(r);
     registerActivationLayers(r);
+    registerRecurrentLayers(r);
+    registerAttentionLayers(r);
+    registerMergeLayers(r);
     return r;
   }();
   return registry;

@@ -22,7 +22,12 @@ namespace layerlab::engine {
 
 class LayerOp;
 
-enum class ParamKind { Int, Float, Bool, Choice };
+// Int, Float: a number within [min, max]. Choice: one of `choices`. IntOrChoice: either of those
+// (a convolution's padding: 2 or "same"). IntList: 1 to kMaxListLength integers, each within
+// [min, max] (a target shape).
+enum class ParamKind { Int, Float, Bool, Choice, IntOrChoice, IntList };
+
+inline constexpr size_t kMaxListLength = 8;
 
 struct ParamSpec {
   std::string name;
@@ -31,8 +36,8 @@ struct ParamSpec {
   double min = 0;
   double max = 0;  // max <= min: no upper bound
   std::vector<std::string> choices;
-  std::string description;
-  bool optional = false;  // may be left unset (null): the rule derives a value
+  std::string description;  // one line: the editor's inspector shows it beside the field
+  bool optional = false;    // may be left unset (null): the rule derives a value
 
   bool required() const { return defaultValue.is_null() && !optional; }
 };
@@ -45,7 +50,10 @@ class LayerParams {
   double getFloat(const std::string& name) const;
   bool getBool(const std::string& name) const;
   std::string getChoice(const std::string& name) const;
+  std::vector<int64_t> getIntList(const std::string& name) const;
   bool isSet(const std::string& name) const;
+  // For IntOrChoice parameters: true when the value is one of the choices, not a number.
+  bool holdsChoice(const std::string& name) const;
   const nlohmann::json& values() const { return m_values; }
 
  private:
@@ -58,6 +66,7 @@ using ShapeResult = std::variant<Shape, std::string>;
 struct LayerContext {
   const LayerParams& params;
   const std::vector<Shape>& inputShapes;
+  const std::vector<std::string>& inputNames;  // node ids (or "input"), for messages
 };
 
 struct BuildContext {
@@ -67,6 +76,11 @@ struct BuildContext {
   const Shape& outputShape;
 };
 
+// The element type a layer reads. Float32 layers output float32; Int64 layers (Embedding) read
+// token ids and output float32; Same layers (Flatten, Reshape, Concat) take either, all inputs
+// alike, and output what they read.
+enum class InputDtype { Float32, Int64, Same };
+
 struct LayerType {
   std::string name;
   std::string category;  // "Core", "Convolution", "Activation", …
@@ -74,9 +88,17 @@ struct LayerType {
   std::vector<ParamSpec> params;
   int minInputs = 1;
   int maxInputs = 1;
+  InputDtype inputDtype = InputDtype::Float32;
   std::function<ShapeResult(const LayerContext&)> inferShape;
-  std::function<int64_t(const LayerContext&, const Shape& output)> countParams;
-  std::function<int64_t(const LayerContext&, const Shape& output)> countMacs;  // per sample
+  // Counts use saturatingMul/Add (shape.h): a huge result must stay huge for the limits to see.
+  std::function<int64_t(const LayerContext&, const Shape& output)> countParams;  // trainable
+  // Values the module keeps but does not train (BatchNorm's running statistics); null for none.
+  std::function<int64_t(const LayerContext&, const Shape& output)> countNonTrainable;
+  // Multiply-adds per sample. The convention: one per multiply-accumulate step of a matrix
+  // product, convolution, recurrence or attention; normalisations and averages count their
+  // per-element arithmetic as each layer documents; element-wise activations, dropout, max
+  // pooling, reshapes, residual adds and concatenation count 0.
+  std::function<int64_t(const LayerContext&, const Shape& output)> countMacs;
   std::function<std::shared_ptr<LayerOp>(const BuildContext&)> build;
 };
 
@@ -102,5 +124,10 @@ const LayerRegistry& layerRegistry();
 void registerCoreLayers(LayerRegistry& registry);
 void registerConvolutionLayers(LayerRegistry& registry);
 void registerActivationLayers(LayerRegistry& registry);
+void registerPoolingLayers(LayerRegistry& registry);
+void registerNormalizationLayers(LayerRegistry& registry);
+void registerRecurrentLayers(LayerRegistry& registry);
+void registerAttentionLayers(LayerRegistry& registry);
+void registerMergeLayers(LayerRegistry& registry);
 
 }  // namespace layerlab::engine

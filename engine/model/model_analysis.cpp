@@ -2,6 +2,9 @@
 
 #include <map>
 #include <set>
+#include <stdexcept>
+
+#include "engine/model/model_summary.h"
 
 namespace layerlab::engine {
 namespace {
@@ -62,27 +65,69 @@ void reportUnused(const ModelSpec& spec, std::vector<ModelProblem>& problems) {
   }
 }
 
+// "4,294,967,296 values per sample, more than the limit of 2,147,483,648"
+std::string overLimit(int64_t value, const std::string& what, int64_t limit) {
+  const std::string count =
+      value == kSaturated ? "more than " + formatThousands(kSaturated) : formatThousands(value);
+  return count + " " + what + ", more than the limit of " + formatThousands(limit);
+}
+
+// What the inputs of one node are, in the order the node lists them.
+struct NodeInputs {
+  std::vector<Shape> shapes;
+  std::vector<std::string> names;
+  std::vector<std::string> dtypes;
+  bool known = true;  // false when some input's shape is unknown
+};
+
 class Analyzer {
  public:
   Analyzer(const ModelSpec& spec, const LayerRegistry& registry, ModelAnalysis& result)
       : m_spec(spec), m_registry(registry), m_result(result) {}
 
   void run() {
+    m_result.inputShape = m_spec.inputShape;
+    m_result.inputDtype = m_spec.inputDtype;
+    checkInputLimit();
     std::vector<size_t> order = topologicalOrder(m_spec, m_result.problems);
     for (size_t specIndex : order)
       analyzeNode(m_spec.nodes[specIndex]);
+    resolveOutputs();
+    reportUnused(m_spec, m_result.problems);
+    if (m_result.totalParams > kMaxModelParams && !m_nodeOverLimit) {
+      m_result.problems.push_back(
+          {"", "the model has " +
+                   overLimit(m_result.totalParams, "trainable parameters", kMaxModelParams) +
+                   "; make some layers smaller"});
+    }
+  }
+
+ private:
+  void checkInputLimit() {
+    const int64_t elements = elementCount(m_spec.inputShape);
+    if (elements <= kMaxElementsPerSample) return;
+    m_inputKnown = false;
+    m_result.problems.push_back(
+        {"", "the input " + formatShape(m_spec.inputShape) + " would hold " +
+                 overLimit(elements, "values per sample", kMaxElementsPerSample)});
+  }
+
+  void resolveOutputs() {
     for (const std::string& output : m_spec.outputs) {
       auto it = m_indexOf.find(output);
       if (it != m_indexOf.end()) {
         m_result.outputIndices.push_back(it->second);
+        const NodeAnalysis& node = m_result.nodes[it->second];
+        if (node.outputShape && node.outputDtype != kFloat32) {
+          m_result.problems.push_back({output, "is an output but gives " + node.outputDtype +
+                                                   " values; a model's output must be float32"});
+        }
       } else if (m_spec.findNode(output) == nullptr) {
         m_result.problems.push_back({"", "the output '" + output + "' is not a node of the model"});
       }
     }
-    reportUnused(m_spec, m_result.problems);
   }
 
- private:
   void analyzeNode(const NodeSpec& node) {
     NodeAnalysis out{.id = node.id, .type = node.type};
     const LayerType* type = m_registry.find(node.type);
@@ -94,21 +139,19 @@ class Analyzer {
       for (const std::string& message : messages)
         fail(node, message);
     }
-    std::vector<Shape> inputShapes;
-    const bool inputsKnown = resolveInputs(node, type, out, inputShapes);
-    if (type != nullptr && out.params && inputsKnown) inferNode(node, *type, out, inputShapes);
+    NodeInputs inputs = resolveInputs(node, type, out);
+    if (type != nullptr) out.outputDtype = checkDtypes(node, *type, inputs);
+    if (type != nullptr && out.params && inputs.known) inferNode(node, *type, out, inputs);
     m_indexOf[node.id] = m_result.nodes.size();
     m_result.nodes.push_back(std::move(out));
   }
 
-  // Fills the input indices and shapes; false when some input shape is unknown.
-  bool resolveInputs(const NodeSpec& node, const LayerType* type, NodeAnalysis& out,
-                     std::vector<Shape>& shapes) {
-    bool known = true;
+  NodeInputs resolveInputs(const NodeSpec& node, const LayerType* type, NodeAnalysis& out) {
+    NodeInputs inputs;
     for (const std::string& input : node.inputs) {
       if (input == kInputName) {
         out.inputIndices.push_back(ModelAnalysis::kInputIndex);
-        shapes.push_back(m_spec.inputShape);
+        addInput(inputs, input, m_inputKnown ? &m_spec.inputShape : nullptr, m_spec.inputDtype);
         continue;
       }
       auto it = m_indexOf.find(input);
@@ -116,22 +159,31 @@ class Analyzer {
         if (m_spec.findNode(input) == nullptr) {
           fail(node, "its input '" + input + "' is neither \"input\" nor a node of the model");
         }
-        known = false;
+        inputs.known = false;
         continue;
       }
       out.inputIndices.push_back(it->second);
       const NodeAnalysis& source = m_result.nodes[it->second];
-      if (source.outputShape)
-        shapes.push_back(*source.outputShape);
-      else
-        known = false;
+      addInput(inputs, input, source.outputShape ? &*source.outputShape : nullptr,
+               source.outputDtype);
     }
     const int count = static_cast<int>(node.inputs.size());
     if (type != nullptr && (count < type->minInputs || count > type->maxInputs)) {
       fail(node, type->name + " takes " + inputCountText(*type) + ", not " + std::to_string(count));
-      known = false;
+      inputs.known = false;
     }
-    return known;
+    return inputs;
+  }
+
+  static void addInput(NodeInputs& inputs, const std::string& name, const Shape* shape,
+                       const std::string& dtype) {
+    if (shape == nullptr) {
+      inputs.known = false;
+      return;
+    }
+    inputs.shapes.push_back(*shape);
+    inputs.names.push_back(name);
+    inputs.dtypes.push_back(dtype);
   }
 
   static std::string inputCountText(const LayerType& type) {
@@ -142,19 +194,57 @@ class Analyzer {
            " inputs";
   }
 
+  // Reports inputs of the wrong element type; returns the node's output dtype.
+  std::string checkDtypes(const NodeSpec& node, const LayerType& type, const NodeInputs& inputs) {
+    for (size_t i = 0; i < inputs.dtypes.size(); ++i) {
+      const std::string& dtype = inputs.dtypes[i];
+      const std::string from = "its input '" + inputs.names[i] + "' gives " + dtype;
+      if (type.inputDtype == InputDtype::Float32 && dtype != kFloat32) {
+        fail(node, type.name + " reads float32 values, but " + from +
+                       " token ids; put an Embedding first");
+        return kFloat32;
+      }
+      if (type.inputDtype == InputDtype::Int64 && dtype != kInt64) {
+        fail(node, type.name + " reads int64 token ids, but " + from +
+                       " values; give the model input the dtype \"int64\"");
+        return kFloat32;
+      }
+      if (type.inputDtype == InputDtype::Same && dtype != inputs.dtypes.front()) {
+        fail(node, "its inputs mix " + inputs.dtypes.front() + " and " + dtype + " values");
+        return inputs.dtypes.front();
+      }
+    }
+    if (type.inputDtype == InputDtype::Same && !inputs.dtypes.empty()) return inputs.dtypes[0];
+    return kFloat32;
+  }
+
   void inferNode(const NodeSpec& node, const LayerType& type, NodeAnalysis& out,
-                 const std::vector<Shape>& inputShapes) {
-    const LayerContext ctx{*out.params, inputShapes};
+                 const NodeInputs& inputs) {
+    const LayerContext ctx{*out.params, inputs.shapes, inputs.names};
     ShapeResult shape = type.inferShape(ctx);
     if (const std::string* error = std::get_if<std::string>(&shape)) {
       fail(node, *error);
       return;
     }
-    out.outputShape = std::get<Shape>(shape);
-    out.paramCount = type.countParams(ctx, *out.outputShape);
-    out.macs = type.countMacs(ctx, *out.outputShape);
-    m_result.totalParams += out.paramCount;
-    m_result.totalMacs += out.macs;
+    const Shape& outputShape = std::get<Shape>(shape);
+    const int64_t elements = elementCount(outputShape);
+    if (elements > kMaxElementsPerSample) {
+      fail(node, "its output " + formatShape(outputShape) + " would hold " +
+                     overLimit(elements, "values per sample", kMaxElementsPerSample));
+      return;
+    }
+    out.outputShape = outputShape;
+    out.paramCount = type.countParams(ctx, outputShape);
+    if (type.countNonTrainable) out.nonTrainableCount = type.countNonTrainable(ctx, outputShape);
+    out.macs = type.countMacs(ctx, outputShape);
+    if (out.paramCount > kMaxModelParams) {
+      m_nodeOverLimit = true;
+      fail(node, "has " + overLimit(out.paramCount, "trainable parameters", kMaxModelParams) +
+                     "; make it smaller");
+    }
+    m_result.totalParams = saturatingAdd(m_result.totalParams, out.paramCount);
+    m_result.totalNonTrainable = saturatingAdd(m_result.totalNonTrainable, out.nonTrainableCount);
+    m_result.totalMacs = saturatingAdd(m_result.totalMacs, out.macs);
   }
 
   void fail(const NodeSpec& node, const std::string& message) {
@@ -165,6 +255,8 @@ class Analyzer {
   const LayerRegistry& m_registry;
   ModelAnalysis& m_result;
   std::map<std::string, size_t> m_indexOf;  // node id -> index in m_result.nodes
+  bool m_inputKnown = true;                 // false when the input itself is beyond the limits
+  bool m_nodeOverLimit = false;             // a node's own count was already reported
 };
 
 }  // namespace
@@ -180,6 +272,45 @@ ModelAnalysis analyzeModel(const ModelSpec& spec, const LayerRegistry& registry)
   ModelAnalysis result;
   Analyzer(spec, registry, result).run();
   return result;
+}
+
+int64_t dtypeSize(const std::string& dtype) {
+  return dtype == kInt64 ? 8 : 4;
+}
+
+int optimizerStateCount(const std::string& optimizer, double momentum) {
+  const int withMomentum = momentum > 0 ? 1 : 0;
+  if (optimizer == "adam" || optimizer == "adamw") return 2;
+  if (optimizer == "rmsprop") return 1 + withMomentum;
+  if (optimizer == "sgd") return withMomentum;
+  throw std::invalid_argument("unknown optimizer '" + optimizer +
+                              "' (adam, adamw, rmsprop or sgd)");
+}
+
+MemoryEstimate estimateTrainingMemory(const ModelAnalysis& analysis, int64_t batchSize,
+                                      const std::string& optimizer, double momentum) {
+  if (batchSize < 1) throw std::invalid_argument("the batch size must be at least 1");
+  MemoryEstimate estimate{.batchSize = batchSize,
+                          .optimizer = optimizer,
+                          .optimizerStates = optimizerStateCount(optimizer, momentum)};
+  const int64_t valueSize = dtypeSize(kFloat32);
+  const int64_t trainable = saturatingMul(analysis.totalParams, valueSize);
+  estimate.weightBytes =
+      saturatingAdd(trainable, saturatingMul(analysis.totalNonTrainable, valueSize));
+  estimate.gradientBytes = trainable;
+  estimate.optimizerBytes = saturatingMul(trainable, estimate.optimizerStates);
+  int64_t activations =
+      saturatingMul(elementCount(analysis.inputShape), dtypeSize(analysis.inputDtype));
+  for (const NodeAnalysis& node : analysis.nodes) {
+    if (!node.outputShape) continue;
+    activations = saturatingAdd(
+        activations, saturatingMul(elementCount(*node.outputShape), dtypeSize(node.outputDtype)));
+  }
+  estimate.activationBytes = saturatingMul(activations, batchSize);
+  for (int64_t part : {estimate.weightBytes, estimate.gradientBytes, estimate.optimizerBytes,
+                       estimate.activationBytes})
+    estimate.totalBytes = saturatingAdd(estimate.totalBytes, part);
+  return estimate;
 }
 
 }  // namespace layerlab::engine

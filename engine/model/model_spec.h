@@ -17,6 +17,9 @@ inline constexpr const char* kModelFormat = "layerlab.model";
 inline constexpr int kModelVersion = 1;
 // The name by which nodes refer to the model's input.
 inline constexpr const char* kInputName = "input";
+// The element types a model's input (and its nodes) may have: values, or integer token ids.
+inline constexpr const char* kFloat32 = "float32";
+inline constexpr const char* kInt64 = "int64";
 
 struct NodeSpec {
   std::string id;
@@ -28,7 +31,7 @@ struct NodeSpec {
 struct ModelSpec {
   std::string name;
   Shape inputShape;
-  std::string inputDtype = "float32";
+  std::string inputDtype = kFloat32;
   std::vector<NodeSpec> nodes;
   std::vector<std::string> outputs;
   nlohmann::json editor = nlohmann::json::object();  // opaque to the engine: positions etc.

@@ -57,6 +57,23 @@ TEST(IdxReader, ReadsRawAndGzippedAlike) {
   }
 }
 
+TEST(IdxReader, ParsesBytesInMemoryLikeFiles) {
+  test::TempDir dir;
+  const auto bytes = idxBytes({3, 2, 5}, 30);
+  writeGz(dir.file("a.gz"), bytes);
+  std::ifstream in(dir.file("a.gz"), std::ios::binary);
+  const std::string gz((std::istreambuf_iterator<char>(in)), {});
+  const IdxArray fromGz =
+      parseIdx(reinterpret_cast<const uint8_t*>(gz.data()), gz.size(), "memory.gz", 2);
+  EXPECT_EQ(fromGz.dims, (std::vector<int64_t>{2, 2, 5}));
+  EXPECT_EQ(fromGz.data, std::vector<uint8_t>(bytes.begin() + 16, bytes.begin() + 36));
+  EXPECT_EQ(parseIdx(bytes.data(), bytes.size(), "memory").data, readIdx(dir.file("a.gz")).data);
+  EXPECT_TRUE(isIdxFile(dir.file("a.gz")));
+  std::ofstream(dir.file("table.csv")) << "a,b\n1,2\n";
+  EXPECT_FALSE(isIdxFile(dir.file("table.csv")));
+  EXPECT_FALSE(isIdxFile(dir.file("missing.idx")));
+}
+
 TEST(IdxReader, LimitReadsOnlyTheFirstItems) {
   test::TempDir dir;
   writeGz(dir.file("a.gz"), idxBytes({10, 4}, 40));

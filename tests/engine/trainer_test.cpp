@@ -166,7 +166,9 @@ TEST(Trainer, DeviceChoice) {
   EXPECT_EQ(resolveDevice("cpu"), torch::Device(torch::kCPU));
   EXPECT_EQ(resolveDevice("auto").is_cuda(), torch::cuda::is_available());
   EXPECT_THROW(resolveDevice("tpu"), std::invalid_argument);
-  if (!torch::cuda::is_available()) EXPECT_THROW(resolveDevice("cuda"), std::invalid_argument);
+  if (!torch::cuda::is_available()) {
+    EXPECT_THROW(resolveDevice("cuda"), std::invalid_argument);
+  }
 }
 
 TEST(TrainConfig, JsonRoundTripAndValidation) {

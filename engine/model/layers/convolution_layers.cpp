@@ -1,38 +1,16 @@
-// Conv2d and MaxPool2d over [channels, height, width] inputs.
+// Conv1d over [channels, length] and Conv2d over [channels, height, width].
+//
+// Multiply-adds: every output value is a dot product over (input channels / groups) · kernel^d
+// inputs, so MACs = output elements · (C_in / groups) · kernel^d. The bias is not counted.
 #include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
+#include "engine/model/layers/layer_rules.h"
 
 namespace layerlab::engine {
 namespace {
 
-// The output length of a sliding window, as torch computes it (floor mode).
-int64_t windowOutput(int64_t size, int64_t kernel, int64_t stride, int64_t padding,
-                     int64_t dilation) {
-  return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
-}
-
-std::string needsImage(const Shape& in) {
-  return "expects an input of shape [channels, height, width], got " + formatShape(in);
-}
-
-ShapeResult windowShape(const Shape& in, int64_t channels, int64_t kernel, int64_t stride,
-                        int64_t padding, int64_t dilation) {
-  const int64_t height = windowOutput(in[1], kernel, stride, padding, dilation);
-  const int64_t width = windowOutput(in[2], kernel, stride, padding, dilation);
-  if (height < 1 || width < 1) {
-    return "the window (kernel " + std::to_string(kernel) + ", dilation " +
-           std::to_string(dilation) + ") does not fit the " + std::to_string(in[1]) + "x" +
-           std::to_string(in[2]) + " input; use a smaller kernel or more padding";
-  }
-  return Shape{channels, height, width};
-}
-
-LayerType conv2dLayer() {
-  LayerType type;
-  type.name = "Conv2d";
-  type.category = "Convolution";
-  type.description = "2-D convolution over [channels, height, width].";
-  type.params = {
+std::vector<ParamSpec> convParams() {
+  return {
       {.name = "filters",
        .kind = ParamKind::Int,
        .min = 1,
@@ -43,7 +21,7 @@ LayerType conv2dLayer() {
        .defaultValue = 3,
        .min = 1,
        .max = 1024,
-       .description = "the side of the square kernel"},
+       .description = "the side of the kernel (square for 2-D)"},
       {.name = "stride",
        .kind = ParamKind::Int,
        .defaultValue = 1,
@@ -51,103 +29,130 @@ LayerType conv2dLayer() {
        .max = 1024,
        .description = "the step between windows"},
       {.name = "padding",
-       .kind = ParamKind::Int,
+       .kind = ParamKind::IntOrChoice,
        .defaultValue = 0,
        .min = 0,
        .max = 1024,
-       .description = "zeros added on each side"},
+       .choices = {"same", "valid"},
+       .description = "zeros added on each side, or \"same\" (output size = input size) or "
+                      "\"valid\" (none)"},
       {.name = "dilation",
        .kind = ParamKind::Int,
        .defaultValue = 1,
        .min = 1,
        .max = 1024,
        .description = "the spacing between kernel elements"},
+      {.name = "groups",
+       .kind = ParamKind::Int,
+       .defaultValue = 1,
+       .min = 1,
+       .max = 1 << 16,
+       .description = "split channels into this many independent groups (must divide both)"},
       {.name = "use_bias",
        .kind = ParamKind::Bool,
        .defaultValue = true,
        .description = "add a learned bias per channel"},
   };
-  type.inferShape = [](const LayerContext& ctx) -> ShapeResult {
-    const Shape& in = ctx.inputShapes.front();
-    if (in.size() != 3) return needsImage(in);
-    const LayerParams& p = ctx.params;
-    return windowShape(in, p.getInt("filters"), p.getInt("kernel_size"), p.getInt("stride"),
-                       p.getInt("padding"), p.getInt("dilation"));
-  };
-  type.countParams = [](const LayerContext& ctx, const Shape& out) -> int64_t {
-    const int64_t kernel = ctx.params.getInt("kernel_size");
-    const int64_t weights = out[0] * ctx.inputShapes.front()[0] * kernel * kernel;
-    return weights + (ctx.params.getBool("use_bias") ? out[0] : 0);
-  };
-  type.countMacs = [](const LayerContext& ctx, const Shape& out) -> int64_t {
-    const int64_t kernel = ctx.params.getInt("kernel_size");
-    return elementCount(out) * ctx.inputShapes.front()[0] * kernel * kernel;
-  };
-  type.build = [](const BuildContext& ctx) {
-    const LayerParams& p = ctx.params;
-    auto options = torch::nn::Conv2dOptions(ctx.inputShapes.front()[0], p.getInt("filters"),
-                                            p.getInt("kernel_size"))
-                       .stride(p.getInt("stride"))
-                       .padding(p.getInt("padding"))
-                       .dilation(p.getInt("dilation"))
-                       .bias(p.getBool("use_bias"));
-    return makeModuleOp(torch::nn::Conv2d(options));
-  };
-  return type;
 }
 
-LayerType maxPool2dLayer() {
+bool samePadding(const LayerParams& p) {
+  return p.holdsChoice("padding") && p.getChoice("padding") == "same";
+}
+
+// The symmetric padding; "valid" is none.
+int64_t explicitPadding(const LayerParams& p) {
+  return p.holdsChoice("padding") ? 0 : p.getInt("padding");
+}
+
+int64_t kernelVolume(const LayerParams& p, int spatialDims) {
+  int64_t volume = 1;
+  for (int i = 0; i < spatialDims; ++i)
+    volume = saturatingMul(volume, p.getInt("kernel_size"));
+  return volume;
+}
+
+std::string checkGroups(const Shape& in, const LayerParams& p) {
+  const int64_t groups = p.getInt("groups");
+  if (in[0] % groups == 0 && p.getInt("filters") % groups == 0) return {};
+  return "groups (" + std::to_string(groups) + ") must divide both the input channels (" +
+         std::to_string(in[0]) + ") and filters (" + std::to_string(p.getInt("filters")) + ")";
+}
+
+ShapeResult convShape(const LayerContext& ctx, int spatialDims) {
+  const Shape& in = firstInput(ctx);
+  if (in.size() != static_cast<size_t>(spatialDims) + 1) {
+    return expectsShape(channelsLayout(spatialDims), in);
+  }
+  const LayerParams& p = ctx.params;
+  if (std::string problem = checkGroups(in, p); !problem.empty()) return problem;
+  const int64_t kernel = p.getInt("kernel_size"), stride = p.getInt("stride");
+  const int64_t dilation = p.getInt("dilation");
+  Shape out = in;
+  out[0] = p.getInt("filters");
+  if (samePadding(p)) {
+    if (stride > 1) {
+      return "padding \"same\" needs stride 1 (torch has no \"same\" for strided convolutions); "
+             "give the padding as a number instead";
+    }
+    return out;
+  }
+  for (size_t i = 1; i < in.size(); ++i) {
+    out[i] = slidingOutput(in[i], kernel, stride, explicitPadding(p), dilation);
+    if (out[i] < 1) {
+      return "the window (kernel " + std::to_string(kernel) + ", dilation " +
+             std::to_string(dilation) + ") does not fit the " + formatSpatial(in) +
+             " input; use a smaller kernel or more padding";
+    }
+  }
+  return out;
+}
+
+template <typename Holder, typename Options>
+std::shared_ptr<LayerOp> buildConv(const BuildContext& ctx) {
+  const LayerParams& p = ctx.params;
+  Options options(ctx.inputShapes.front()[0], p.getInt("filters"), p.getInt("kernel_size"));
+  options.stride(p.getInt("stride"))
+      .dilation(p.getInt("dilation"))
+      .groups(p.getInt("groups"))
+      .bias(p.getBool("use_bias"));
+  if (samePadding(p))
+    options.padding(torch::kSame);
+  else
+    options.padding(explicitPadding(p));
+  return makeModuleOp(Holder(options));
+}
+
+LayerType convLayer(int spatialDims) {
   LayerType type;
-  type.name = "MaxPool2d";
-  type.category = "Pooling";
-  type.description = "The maximum over each window of [channels, height, width].";
-  type.params = {
-      {.name = "pool_size",
-       .kind = ParamKind::Int,
-       .defaultValue = 2,
-       .min = 1,
-       .max = 1024,
-       .description = "the side of the square window"},
-      {.name = "stride",
-       .kind = ParamKind::Int,
-       .min = 1,
-       .max = 1024,
-       .description = "the step between windows (default: pool_size)",
-       .optional = true},
-      {.name = "padding",
-       .kind = ParamKind::Int,
-       .defaultValue = 0,
-       .min = 0,
-       .max = 512,
-       .description = "implicit padding on each side (at most half the window)"},
+  type.name = spatialDims == 1 ? "Conv1d" : "Conv2d";
+  type.category = "Convolution";
+  type.description =
+      std::to_string(spatialDims) + "-D convolution over " + channelsLayout(spatialDims) + ".";
+  type.params = convParams();
+  type.inferShape = [spatialDims](const LayerContext& ctx) { return convShape(ctx, spatialDims); };
+  type.countParams = [spatialDims](const LayerContext& ctx, const Shape& out) -> int64_t {
+    const int64_t inPerGroup = firstInput(ctx)[0] / ctx.params.getInt("groups");
+    const int64_t weights =
+        saturatingProduct({out[0], inPerGroup, kernelVolume(ctx.params, spatialDims)});
+    return saturatingAdd(weights, ctx.params.getBool("use_bias") ? out[0] : 0);
   };
-  auto strideOf = [](const LayerParams& p) {
-    return p.isSet("stride") ? p.getInt("stride") : p.getInt("pool_size");
+  type.countMacs = [spatialDims](const LayerContext& ctx, const Shape& out) -> int64_t {
+    const int64_t inPerGroup = firstInput(ctx)[0] / ctx.params.getInt("groups");
+    return saturatingProduct(
+        {elementCount(out), inPerGroup, kernelVolume(ctx.params, spatialDims)});
   };
-  type.inferShape = [strideOf](const LayerContext& ctx) -> ShapeResult {
-    const Shape& in = ctx.inputShapes.front();
-    if (in.size() != 3) return needsImage(in);
-    const int64_t pool = ctx.params.getInt("pool_size");
-    const int64_t padding = ctx.params.getInt("padding");
-    if (2 * padding > pool) return "padding must be at most half of pool_size";
-    return windowShape(in, in[0], pool, strideOf(ctx.params), padding, 1);
-  };
-  type.countParams = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
-  type.countMacs = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
-  type.build = [strideOf](const BuildContext& ctx) {
-    auto options = torch::nn::MaxPool2dOptions(ctx.params.getInt("pool_size"))
-                       .stride(strideOf(ctx.params))
-                       .padding(ctx.params.getInt("padding"));
-    return makeModuleOp(torch::nn::MaxPool2d(options));
-  };
+  if (spatialDims == 1)
+    type.build = buildConv<torch::nn::Conv1d, torch::nn::Conv1dOptions>;
+  else
+    type.build = buildConv<torch::nn::Conv2d, torch::nn::Conv2dOptions>;
   return type;
 }
 
 }  // namespace
 
 void registerConvolutionLayers(LayerRegistry& registry) {
-  registry.add(conv2dLayer());
-  registry.add(maxPool2dLayer());
+  registry.add(convLayer(1));
+  registry.add(convLayer(2));
 }
 
 }  // namespace layerlab::engine

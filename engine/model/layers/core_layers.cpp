@@ -1,6 +1,10 @@
-// Dense, Flatten and Dropout.
+// Dense, Flatten, Reshape, Embedding and Dropout.
+//
+// Multiply-adds: Dense computes one dot product of length in_features per output value:
+// output elements · in_features. The others compute nothing that counts (Embedding is a lookup).
 #include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
+#include "engine/model/layers/layer_rules.h"
 
 namespace layerlab::engine {
 namespace {
@@ -22,16 +26,17 @@ LayerType denseLayer() {
        .description = "add a learned bias"},
   };
   type.inferShape = [](const LayerContext& ctx) -> ShapeResult {
-    Shape out = ctx.inputShapes.front();
+    Shape out = firstInput(ctx);
     out.back() = ctx.params.getInt("units");
     return out;
   };
   type.countParams = [](const LayerContext& ctx, const Shape&) -> int64_t {
     const int64_t units = ctx.params.getInt("units");
-    return ctx.inputShapes.front().back() * units + (ctx.params.getBool("use_bias") ? units : 0);
+    return saturatingAdd(saturatingMul(firstInput(ctx).back(), units),
+                         ctx.params.getBool("use_bias") ? units : 0);
   };
   type.countMacs = [](const LayerContext& ctx, const Shape& out) -> int64_t {
-    return elementCount(out) * ctx.inputShapes.front().back();
+    return saturatingMul(elementCount(out), firstInput(ctx).back());
   };
   type.build = [](const BuildContext& ctx) {
     auto options =
@@ -47,13 +52,100 @@ LayerType flattenLayer() {
   type.name = "Flatten";
   type.category = "Core";
   type.description = "Flattens every dimension but the batch into one.";
+  type.inputDtype = InputDtype::Same;
   type.inferShape = [](const LayerContext& ctx) -> ShapeResult {
-    return Shape{elementCount(ctx.inputShapes.front())};
+    return Shape{elementCount(firstInput(ctx))};
   };
-  type.countParams = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
-  type.countMacs = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
+  type.countParams = countNothing;
+  type.countMacs = countNothing;
   type.build = [](const BuildContext&) {
     return makeFunctionOp([](const torch::Tensor& x) { return x.flatten(1); });
+  };
+  return type;
+}
+
+// The target shape with its one -1 (if any) worked out, or the reason it does not fit.
+ShapeResult reshapeTarget(const Shape& in, const std::vector<int64_t>& target) {
+  int64_t known = 1;
+  int unknowns = 0;
+  for (int64_t dim : target) {
+    if (dim == 0 || dim < -1) return "every dimension of target_shape must be positive, or -1";
+    if (dim == -1)
+      ++unknowns;
+    else
+      known = saturatingMul(known, dim);
+  }
+  if (unknowns > 1) return "target_shape may have at most one -1";
+  const int64_t elements = elementCount(in);
+  const std::string mismatch = "cannot reshape " + formatShape(in) + " (" +
+                               std::to_string(elements) + " values) into " + formatShape(target);
+  Shape out(target.begin(), target.end());
+  if (unknowns == 0) return known == elements ? ShapeResult(out) : ShapeResult(mismatch);
+  if (elements % known != 0) return mismatch;
+  for (int64_t& dim : out) {
+    if (dim == -1) dim = elements / known;
+  }
+  return out;
+}
+
+LayerType reshapeLayer() {
+  LayerType type;
+  type.name = "Reshape";
+  type.category = "Core";
+  type.description = "Gives the values a new shape (without the batch); the count must not change.";
+  type.inputDtype = InputDtype::Same;
+  type.params = {{.name = "target_shape",
+                  .kind = ParamKind::IntList,
+                  .min = -1,
+                  .max = static_cast<double>(int64_t{1} << 31),
+                  .description = "the new shape without the batch; one dimension may be -1 "
+                                 "(worked out from the rest)"}};
+  type.inferShape = [](const LayerContext& ctx) {
+    return reshapeTarget(firstInput(ctx), ctx.params.getIntList("target_shape"));
+  };
+  type.countParams = countNothing;
+  type.countMacs = countNothing;
+  type.build = [](const BuildContext& ctx) {
+    const Shape target = ctx.outputShape;
+    return makeFunctionOp([target](const torch::Tensor& x) {
+      std::vector<int64_t> sizes{x.size(0)};
+      sizes.insert(sizes.end(), target.begin(), target.end());
+      return x.reshape(sizes);
+    });
+  };
+  return type;
+}
+
+LayerType embeddingLayer() {
+  LayerType type;
+  type.name = "Embedding";
+  type.category = "Core";
+  type.description = "Looks up a learned vector for each integer token id: [T] -> [T, output_dim].";
+  type.inputDtype = InputDtype::Int64;
+  type.params = {
+      {.name = "input_dim",
+       .kind = ParamKind::Int,
+       .min = 1,
+       .max = 1 << 24,
+       .description = "the vocabulary size: token ids run from 0 to input_dim - 1"},
+      {.name = "output_dim",
+       .kind = ParamKind::Int,
+       .min = 1,
+       .max = 1 << 16,
+       .description = "the length of each token's vector"},
+  };
+  type.inferShape = [](const LayerContext& ctx) -> ShapeResult {
+    Shape out = firstInput(ctx);
+    out.push_back(ctx.params.getInt("output_dim"));
+    return out;
+  };
+  type.countParams = [](const LayerContext& ctx, const Shape&) {
+    return saturatingMul(ctx.params.getInt("input_dim"), ctx.params.getInt("output_dim"));
+  };
+  type.countMacs = countNothing;
+  type.build = [](const BuildContext& ctx) {
+    return makeModuleOp(torch::nn::Embedding(torch::nn::EmbeddingOptions(
+        ctx.params.getInt("input_dim"), ctx.params.getInt("output_dim"))));
   };
   return type;
 }
@@ -69,9 +161,9 @@ LayerType dropoutLayer() {
                   .min = 0,
                   .max = 0.999,
                   .description = "the fraction of values dropped"}};
-  type.inferShape = [](const LayerContext& ctx) -> ShapeResult { return ctx.inputShapes.front(); };
-  type.countParams = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
-  type.countMacs = [](const LayerContext&, const Shape&) -> int64_t { return 0; };
+  type.inferShape = [](const LayerContext& ctx) -> ShapeResult { return firstInput(ctx); };
+  type.countParams = countNothing;
+  type.countMacs = countNothing;
   type.build = [](const BuildContext& ctx) {
     return makeModuleOp(torch::nn::Dropout(torch::nn::DropoutOptions(ctx.params.getFloat("rate"))));
   };
@@ -83,6 +175,8 @@ LayerType dropoutLayer() {
 void registerCoreLayers(LayerRegistry& registry) {
   registry.add(denseLayer());
   registry.add(flattenLayer());
+  registry.add(reshapeLayer());
+  registry.add(embeddingLayer());
   registry.add(dropoutLayer());
 }
 

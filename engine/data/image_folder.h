@@ -1,0 +1,55 @@
+// Reads a folder of images with one sub-folder per class (cats/…, dogs/…), the layout of
+// torchvision's ImageFolder and Keras' image_dataset_from_directory. PNG, JPEG and BMP are decoded
+// with stb_image, converted to grayscale or RGB and, when a size is stated, resized to it (the
+// whole picture, stretched, no crop). Torch-free: the result is bytes; dataset.cpp makes tensors.
+//
+// Classes are the sub-folder names in byte order; images within a class in file-name order.
+// Hidden entries are skipped; other files are skipped with a warning. Pure functions: any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/data/dataset_spec.h"
+#include "engine/data/load_progress.h"
+
+namespace layerlab::engine {
+
+struct ImageFolderConfig {
+  ImageOptions options;
+  int64_t limit = 0;  // > 0: decode only this many images, chosen at random with `seed`
+  uint64_t seed = 42;
+  LoadProgress progress;  // images decoded so far and the total; return false to stop
+};
+
+struct ImageFolderData {
+  std::vector<std::string> classNames;
+  int64_t count = 0;
+  int64_t channels = 0;
+  int64_t height = 0;
+  int64_t width = 0;
+  std::vector<uint8_t> pixels;  // count × channels × height × width: the layout of [N, C, H, W]
+  std::vector<int64_t> labels;  // an index into classNames per image
+  std::string contentHash;      // of every file's name and bytes
+  std::vector<std::string> warnings;
+  bool cancelled = false;  // the progress callback stopped the read: count is partial
+};
+
+// Throws DataError naming the folder or file, the problem and what to do.
+ImageFolderData readImageFolder(const std::string& folder, const ImageFolderConfig& config = {});
+
+struct DecodedImage {
+  int64_t channels = 0;
+  int64_t height = 0;
+  int64_t width = 0;
+  std::vector<uint8_t> pixels;  // channels × height × width
+};
+
+// Decodes one PNG, JPEG or BMP held in memory to `channels` (1 or 3) channels, resized to
+// height × width when both are > 0. `name` stands for the file in messages. Throws DataError.
+DecodedImage decodeImage(const uint8_t* data, size_t size, const std::string& name,
+                         int64_t channels, int64_t height = 0, int64_t width = 0);
+
+}  // namespace layerlab::engine
