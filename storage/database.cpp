@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -21,6 +22,49 @@ std::string nameForSqlite(const std::string& path) {
   return error ? path : absolute.string();
 }
 
+StoreErrorKind kindOf(int extendedCode) {
+  switch (extendedCode & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return StoreErrorKind::Busy;
+    case SQLITE_FULL:
+      return StoreErrorKind::Full;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return StoreErrorKind::Io;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return StoreErrorKind::Corrupt;
+    default:
+      return StoreErrorKind::General;
+  }
+}
+
+std::string seconds(int milliseconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", milliseconds / 1000.0);
+  return text;
+}
+
+// SQLite's own words for these ("database is locked", "database or disk is full") do not say
+// what the user can do about them.
+std::string plainReason(StoreErrorKind kind, std::string_view sqliteMessage, int busyTimeoutMs) {
+  const std::string original(sqliteMessage);
+  switch (kind) {
+    case StoreErrorKind::Busy:
+      return "another process kept the store locked for more than " + seconds(busyTimeoutMs) +
+             "; try again when it has finished (" + original + ")";
+    case StoreErrorKind::Full:
+      return "the disk is full or the store reached its size limit; nothing already stored was "
+             "lost (" +
+             original + ")";
+    case StoreErrorKind::Io:
+      return "the disk reported an error (" + original + ")";
+    default:
+      return original;
+  }
+}
+
 }  // namespace
 
 void createParentFolders(const std::string& path) {
@@ -33,7 +77,8 @@ void createParentFolders(const std::string& path) {
   }
 }
 
-Database::Database(const std::string& path) : m_path(path) {
+Database::Database(const std::string& path, const StoreOptions& options)
+    : m_path(path), m_options(options) {
   const std::string name = nameForSqlite(path);
   const int rc =
       sqlite3_open_v2(name.c_str(), &m_handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -41,7 +86,7 @@ Database::Database(const std::string& path) : m_path(path) {
     const std::string reason = m_handle ? sqlite3_errmsg(m_handle) : sqlite3_errstr(rc);
     sqlite3_close_v2(m_handle);
     m_handle = nullptr;
-    fail(kOpenAction, reason);
+    fail(kOpenAction, reason, StoreErrorKind::Io);
   }
   try {
     configure();
@@ -53,6 +98,7 @@ Database::Database(const std::string& path) : m_path(path) {
 }
 
 Database::~Database() {
+  m_cache.clear();  // statements first: a connection with live statements would stay open
   sqlite3_close_v2(m_handle);
 }
 
@@ -60,20 +106,57 @@ void Database::configure() {
   sqlite3_extended_result_codes(m_handle, 1);
   // Set before anything else: switching to WAL briefly needs an exclusive lock that another
   // process may hold.
-  sqlite3_busy_timeout(m_handle, kBusyTimeoutMs);
+  sqlite3_busy_timeout(m_handle, m_options.busyTimeoutMs);
+  // A store may come from another machine: its schema must not be able to call functions with
+  // side effects, nor may this connection write sqlite_master behind SQLite's back.
+  sqlite3_db_config(m_handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_db_config(m_handle, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   // The first statement reads the file header, so a file that is not a database fails here with
   // SQLite's "file is not a database".
   exec("PRAGMA journal_mode=WAL", kOpenAction);
-  exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", kOpenAction);
+  // Once a long read lets go, the WAL shrinks back to this size instead of keeping its peak.
+  exec(
+      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF; "
+      "PRAGMA journal_size_limit=67108864",
+      kOpenAction);
+  if (m_options.maxPageCount > 0) {
+    const std::string limit = "PRAGMA max_page_count=" + std::to_string(m_options.maxPageCount);
+    exec(limit.c_str(), kOpenAction);
+  }
+}
+
+bool Database::checkpoint(bool truncate) {
+  int logFrames = 0;
+  int copiedFrames = 0;
+  const int mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
+  const int rc = sqlite3_wal_checkpoint_v2(m_handle, nullptr, mode, &logFrames, &copiedFrames);
+  // Busy only means a reader still needs old frames; the next checkpoint copies them.
+  if (rc != SQLITE_OK && (rc & 0xFF) != SQLITE_BUSY) fail("cannot write to store");
+  return rc == SQLITE_OK && copiedFrames == logFrames;
+}
+
+CachedStatement Database::cached(std::string_view sql) {
+  std::string key(sql);
+  auto found = m_cache.find(key);
+  if (found == m_cache.end()) {
+    auto statement = std::make_unique<Statement>(*this, sql);
+    found = m_cache.emplace(std::move(key), std::move(statement)).first;
+  }
+  return CachedStatement(*found->second);
+}
+
+CachedStatement::~CachedStatement() {
+  m_statement->reset();
 }
 
 void Database::exec(const char* sql, std::string_view action) {
   char* message = nullptr;
   const int rc = sqlite3_exec(m_handle, sql, nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return;
-  const std::string reason = message ? message : sqlite3_errmsg(m_handle);
+  std::string reason = message ? message : sqlite3_errmsg(m_handle);
   sqlite3_free(message);
-  fail(action, reason);
+  const StoreErrorKind kind = kindOf(sqlite3_extended_errcode(m_handle));
+  fail(action, plainReason(kind, reason, m_options.busyTimeoutMs), kind);
 }
 
 int64_t Database::integerPragma(const char* name) {
@@ -91,16 +174,18 @@ int64_t Database::changes() const {
 }
 
 void Database::fail(std::string_view action) const {
-  fail(action, m_handle ? sqlite3_errmsg(m_handle) : "no connection");
+  if (!m_handle) fail(action, "no connection");
+  const StoreErrorKind kind = kindOf(sqlite3_extended_errcode(m_handle));
+  fail(action, plainReason(kind, sqlite3_errmsg(m_handle), m_options.busyTimeoutMs), kind);
 }
 
-void Database::fail(std::string_view action, std::string_view reason) const {
+void Database::fail(std::string_view action, std::string_view reason, StoreErrorKind kind) const {
   std::string message(action);
   message += ' ';
   message += m_path;
   message += ": ";
   message += reason;
-  throw StoreError(message);
+  throw StoreError(message, kind);
 }
 
 Statement::Statement(Database& db, std::string_view sql) : m_db(db) {
@@ -134,6 +219,12 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bindStatic(int index, std::string_view text) {
+  const char* data = text.data() ? text.data() : "";
+  checkBind(sqlite3_bind_text64(m_stmt, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8));
+  return *this;
+}
+
 Statement& Statement::bindNull(int index) {
   checkBind(sqlite3_bind_null(m_stmt, index));
   return *this;
@@ -155,6 +246,10 @@ void Statement::reset() {
   // The error of a failed step was already reported by step(); reset() would only repeat it.
   sqlite3_reset(m_stmt);
   sqlite3_clear_bindings(m_stmt);
+}
+
+void Statement::rewind() {
+  sqlite3_reset(m_stmt);
 }
 
 bool Statement::isNull(int column) const {

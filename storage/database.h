@@ -5,19 +5,29 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+
+#include "storage/run_types.h"
+#include "storage/store_error.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace layerlab::storage {
 
+class Statement;
+class CachedStatement;
+
 class Database {
  public:
   // Opens (creating if needed) the SQLite file at `path` and configures the connection: WAL,
-  // synchronous=NORMAL, foreign keys, busy timeout. Does not touch the schema.
-  explicit Database(const std::string& path);
+  // synchronous=NORMAL, foreign keys, busy timeout, trusted_schema=OFF and SQLite's defensive
+  // mode (a file from elsewhere cannot make this connection run functions with side effects or
+  // write its schema directly). Does not touch the schema.
+  explicit Database(const std::string& path, const StoreOptions& options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -34,17 +44,35 @@ class Database {
   int64_t lastInsertId() const;
   int64_t changes() const;
 
-  // Throws StoreError "<action> <path>: <SQLite's message>".
-  [[noreturn]] void fail(std::string_view action) const;
-  [[noreturn]] void fail(std::string_view action, std::string_view reason) const;
+  // A statement prepared once per connection and reused: the hot paths (one epoch's inserts, the
+  // GUI's polling) then skip SQLite's parser. The statement is reset when the handle goes away,
+  // so a half-read SELECT never keeps a read transaction open. Do not hold two handles of the
+  // same SQL at once.
+  CachedStatement cached(std::string_view sql);
 
-  static constexpr int kBusyTimeoutMs = 5000;
+  // Throws StoreError "<action> <path>: <reason>", with the reason and kind taken from the
+  // connection's last error: a full disk, a busy store and I/O errors are said in plain words.
+  [[noreturn]] void fail(std::string_view action) const;
+  [[noreturn]] void fail(std::string_view action, std::string_view reason,
+                         StoreErrorKind kind = StoreErrorKind::General) const;
+
+  const StoreOptions& options() const { return m_options; }
+
+  // Copies what the WAL holds into the database file without waiting for anyone: frames that a
+  // reader's snapshot still needs stay. `truncate` also empties the WAL file when no reader is
+  // left (it then waits up to the busy timeout for other writers). Returns true when the whole
+  // WAL was copied.
+  bool checkpoint(bool truncate);
+
+  static constexpr int kBusyTimeoutMs = StoreOptions{}.busyTimeoutMs;
 
  private:
   void configure();
 
   std::string m_path;
+  StoreOptions m_options;
   sqlite3* m_handle = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
 };
 
 // Creates the folders that will hold the store file at `path`. Throws StoreError.
@@ -64,6 +92,9 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Statement& bindNull(int index);
+  // Binds without copying: `text` must stay alive and unchanged until the statement is stepped
+  // and reset. For hot loops over data that outlives the call.
+  Statement& bindStatic(int index, std::string_view text);
 
   // Steps once: true when a row is ready, false when the statement is done.
   bool step();
@@ -71,6 +102,10 @@ class Statement {
   void run();
   // Makes the statement ready to be bound and run again.
   void reset();
+  // Like reset(), but keeps the bound values, so constant parameters are bound once.
+  void rewind();
+
+  // The number of rows the last run() changed is Database::changes().
 
   bool isNull(int column) const;
   int64_t integer(int column) const;
@@ -83,6 +118,21 @@ class Statement {
 
   Database& m_db;
   sqlite3_stmt* m_stmt = nullptr;
+};
+
+// A reused statement from Database::cached(); reset (bindings cleared) when it goes away.
+class CachedStatement {
+ public:
+  explicit CachedStatement(Statement& statement) : m_statement(&statement) {}
+  ~CachedStatement();
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+
+  Statement& operator*() const { return *m_statement; }
+  Statement* operator->() const { return m_statement; }
+
+ private:
+  Statement* m_statement;
 };
 
 // BEGIN IMMEDIATE on construction: the write lock is taken up front, so a busy store is reported

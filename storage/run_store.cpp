@@ -1,41 +1,26 @@
 #include "storage/run_store.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <chrono>
-#include <climits>
 #include <cstdio>
-#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "storage/database.h"
 #include "storage/metric_codec.h"
-#include "storage/schema.h"
+#include "storage/param_codec.h"
+#include "storage/process_identity.h"
+#include "storage/run_rows.h"
+#include "storage/sha256.h"
+#include "storage/store_open.h"
+#include "storage/store_rows.h"
 
 namespace layerlab::storage {
 
 namespace {
 
-constexpr std::string_view kWriteAction = "cannot write to store";
 constexpr std::string_view kTrainSplit = "train";
 constexpr std::string_view kTestSplit = "test";
-
-double nowSeconds() {
-  using Seconds = std::chrono::duration<double>;
-  return std::chrono::duration_cast<Seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string hostName() {
-  std::array<char, 256> buffer{};
-  if (gethostname(buffer.data(), buffer.size() - 1) != 0) return {};
-  return buffer.data();
-}
 
 // A random (version 4) UUID, so that runs keep a stable identity when stores are merged.
 std::string newUuid() {
@@ -56,104 +41,23 @@ std::string newUuid() {
   return text;
 }
 
-// Only "no such process" proves the owner is gone; EPERM means it lives under another user.
-bool processIsGone(int64_t pid) {
-  if (pid <= 0 || pid > INT_MAX) return false;
-  return kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH;
-}
-
 // Turns runs whose owning process on this host has died into `interrupted`. The scan takes no
 // write lock, so opening a store while another process trains does not wait in the common case.
 void markOrphanedRuns(Database& db) {
-  const std::string host = hostName();
-  if (host.empty()) return;
-  std::vector<std::pair<int64_t, int64_t>> orphans;  // run id, owner pid
-  {
-    Statement select(db,
-                     "SELECT id, owner_pid FROM runs "
-                     "WHERE status = ?1 AND owner_host = ?2 AND owner_pid IS NOT NULL");
-    select.bind(1, toString(RunStatus::Running)).bind(2, host);
-    while (select.step()) {
-      if (processIsGone(select.integer(1))) {
-        orphans.emplace_back(select.integer(0), select.integer(1));
-      }
-    }
-  }
+  const std::vector<std::pair<int64_t, int64_t>> orphans = orphanedRuns(db);
   if (orphans.empty()) return;
   WriteTransaction transaction(db);
   // The status and pid conditions make this a no-op for a run another process already handled.
-  Statement update(db,
-                   "UPDATE runs SET status = ?1, "
-                   "finished_at = COALESCE(heartbeat_at, started_at, created_at) "
-                   "WHERE id = ?2 AND status = ?3 AND owner_pid = ?4");
+  CachedStatement update = db.cached(
+      "UPDATE runs SET status = 'interrupted', "
+      "finished_at = COALESCE(heartbeat_at, started_at, created_at) "
+      "WHERE id = ?1 AND status = 'running' AND owner_pid = ?2");
   for (const auto& [runId, pid] : orphans) {
-    update.bind(1, toString(RunStatus::Interrupted)).bind(2, runId);
-    update.bind(3, toString(RunStatus::Running)).bind(4, pid);
-    update.run();
-    update.reset();
+    update->bind(1, runId).bind(2, pid);
+    update->run();
+    update->reset();
   }
   transaction.commit();
-}
-
-// Why metrics cannot be written to `runId`, or nullopt when it is a running run.
-std::optional<std::string> whyNotWritable(Database& db, int64_t runId) {
-  Statement select(db, "SELECT status FROM runs WHERE id = ?1");
-  select.bind(1, runId);
-  if (!select.step()) return "there is no run " + std::to_string(runId);
-  const std::string status = select.text(0);
-  if (status == toString(RunStatus::Running)) return std::nullopt;
-  return "run " + std::to_string(runId) + " is " + status + ", not running";
-}
-
-void touchHeartbeat(Database& db, int64_t runId, double now) {
-  Statement update(db, "UPDATE runs SET heartbeat_at = ?1 WHERE id = ?2");
-  update.bind(1, now).bind(2, runId);
-  update.run();
-}
-
-// Inserts metric rows with one prepared statement.
-class MetricWriter {
- public:
-  explicit MetricWriter(Database& db)
-      : m_insert(db,
-                 "INSERT INTO metrics "
-                 "(run_id, step, epoch, split, name, value, special, wall_time, kind) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") {}
-
-  void write(int64_t runId, int64_t step, int epoch, const MetricValue& metric, double wallTime,
-             std::string_view kind) {
-    m_insert.bind(1, runId).bind(2, step).bind(3, epoch);
-    m_insert.bind(4, metric.split).bind(5, metric.name);
-    bindMetricValue(m_insert, 6, 7, metric.value);
-    m_insert.bind(8, wallTime).bind(9, kind);
-    m_insert.run();
-    m_insert.reset();
-  }
-
- private:
-  Statement m_insert;
-};
-
-// Where the final rows go: after the last step and epoch written for the run, `wallTime` seconds
-// after it started.
-struct FinalPosition {
-  int64_t step = 0;
-  int epoch = 0;
-  double wallTime = 0.0;
-};
-
-FinalPosition finalPosition(Database& db, int64_t runId, double now) {
-  Statement select(db,
-                   "SELECT (SELECT COALESCE(MAX(step), 0) FROM metrics WHERE run_id = ?1), "
-                   "(SELECT COALESCE(MAX(epoch), 0) FROM metrics WHERE run_id = ?1), "
-                   "(SELECT started_at FROM runs WHERE id = ?1)");
-  select.bind(1, runId);
-  FinalPosition position;
-  if (!select.step()) return position;
-  position.step = select.integer(0);
-  position.epoch = static_cast<int>(select.integer(1));
-  if (!select.isNull(2)) position.wallTime = std::max(0.0, now - select.real(2));
-  return position;
 }
 
 using PendingSamples = std::vector<std::pair<int64_t, BatchSample>>;
@@ -162,22 +66,97 @@ void dropPendingSamples(PendingSamples& pending, int64_t runId) {
   std::erase_if(pending, [runId](const auto& entry) { return entry.first == runId; });
 }
 
-void requireRunning(Database& db, PendingSamples& pending, int64_t runId) {
-  if (const std::optional<std::string> reason = whyNotWritable(db, runId)) {
-    // Samples of a run that cannot take them would otherwise wait in memory forever.
+// The attempt of `runId` when this process may write its metrics; otherwise drops the run's
+// buffered samples (they would wait in memory forever) and throws.
+int requireOwnedRunning(Database& db, PendingSamples& pending, int64_t runId) {
+  const std::optional<RunRow> row = readRunRow(db, runId);
+  std::string reason;
+  if (!row) {
     dropPendingSamples(pending, runId);
-    db.fail(kWriteAction, *reason);
+    failNoRun(db, kWriteAction, runId);
   }
+  if (row->status != toString(RunStatus::Running)) {
+    reason = "run " + std::to_string(runId) + " is " + row->status + ", not running";
+  } else {
+    const ProcessIdentity self = currentProcess();
+    if (row->owner.pid == self.pid && row->owner.host == self.host) return row->attempt;
+    reason = "run " + std::to_string(runId) + " is written by " + describeOwner(row->owner) +
+             ", not by this process";
+  }
+  dropPendingSamples(pending, runId);
+  db.fail(kWriteAction, reason);
 }
+
+void touchHeartbeat(Database& db, int64_t runId, double now) {
+  CachedStatement update = db.cached("UPDATE runs SET heartbeat_at = ?1 WHERE id = ?2");
+  update->bind(1, now).bind(2, runId);
+  update->run();
+}
+
+// Inserts metric rows through one cached statement.
+class MetricWriter {
+ public:
+  MetricWriter(Database& db, int64_t runId, int attempt)
+      : m_insert(db.cached(
+            "INSERT INTO metrics "
+            "(run_id, step, epoch, split, name, value, special, wall_time, kind, attempt) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")) {
+    m_insert->bind(1, runId).bind(10, attempt);
+  }
+
+  // The texts are bound without copies: they live in the caller's values until the row is in.
+  void write(int64_t step, int epoch, const MetricValue& metric, std::string_view split,
+             double wallTime, std::string_view kind) {
+    m_insert->bind(2, step).bind(3, epoch);
+    m_insert->bindStatic(4, split).bindStatic(5, metric.name);
+    bindMetricValue(*m_insert, 6, 7, metric.value);
+    m_insert->bind(8, wallTime).bindStatic(9, kind);
+    m_insert->run();
+    m_insert->rewind();
+  }
+
+ private:
+  CachedStatement m_insert;
+};
 
 void writePendingSamples(MetricWriter& writer, const PendingSamples& pending, int64_t runId) {
   for (const auto& [sampleRunId, sample] : pending) {
     if (sampleRunId != runId) continue;
-    for (MetricValue metric : sample.values) {
-      if (metric.split.empty()) metric.split = kTrainSplit;
-      writer.write(runId, sample.step, sample.epoch, metric, sample.wallTime, "batch");
+    for (const MetricValue& metric : sample.values) {
+      const std::string_view split = metric.split.empty() ? kTrainSplit : metric.split;
+      writer.write(sample.step, sample.epoch, metric, split, sample.wallTime, "batch");
     }
   }
+}
+
+// Where the final rows go: after the last step and epoch of the live history, `wallTime`
+// seconds after the run started. Only epoch rows are read, so a long run's batch rows cost
+// nothing here; buffered samples may lie beyond them.
+struct FinalPosition {
+  int64_t step = 0;
+  int epoch = 0;
+  double wallTime = 0.0;
+};
+
+FinalPosition finalPosition(Database& db, const PendingSamples& pending, int64_t runId,
+                            double now) {
+  CachedStatement select = db.cached(
+      "SELECT COALESCE(MAX(m.step), 0), COALESCE(MAX(m.epoch), 0), "
+      "(SELECT started_at FROM runs WHERE id = ?1) FROM metrics m INDEXED BY "
+      "metrics_by_run_kind_epoch WHERE m.run_id = ?1 AND m.kind <> 'batch' AND m.kind = 'epoch' "
+      "AND m.superseded = 0");
+  select->bind(1, runId);
+  FinalPosition position;
+  if (!select->step()) return position;
+  position.step = select->integer(0);
+  position.epoch = static_cast<int>(select->integer(1));
+  if (!select->isNull(2)) position.wallTime = std::max(0.0, now - select->real(2));
+  for (const auto& [sampleRunId, sample] : pending) {
+    if (sampleRunId != runId) continue;
+    position.step = std::max(position.step, sample.step);
+    position.epoch = std::max(position.epoch, sample.epoch);
+  }
+  return position;
 }
 
 bool isFinalStatus(RunStatus status) {
@@ -185,12 +164,29 @@ bool isFinalStatus(RunStatus status) {
          status == RunStatus::Cancelled || status == RunStatus::Interrupted;
 }
 
+void recordAttempt(Database& db, int64_t runId, int attempt, double now, int64_t fromStep,
+                   int fromEpoch, const ProcessIdentity& owner) {
+  CachedStatement insert = db.cached(
+      "INSERT INTO run_attempts (run_id, attempt, started_at, from_step, from_epoch, owner_pid, "
+      "owner_host) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  insert->bind(1, runId).bind(2, attempt).bind(3, now).bind(4, fromStep).bind(5, fromEpoch);
+  insert->bind(6, owner.pid).bind(7, owner.host);
+  insert->run();
+}
+
+void requireParent(Database& db, const std::optional<int64_t>& parentRunId) {
+  if (parentRunId && !readRunRow(db, *parentRunId)) {
+    db.fail(kWriteAction, "the parent run " + std::to_string(*parentRunId) + " does not exist",
+            StoreErrorKind::NotFound);
+  }
+}
+
 }  // namespace
 
-RunStore::RunStore(const std::string& path) : m_path(path) {
-  createParentFolders(path);
-  m_db = std::make_unique<Database>(path);
-  migrate(*m_db);
+RunStore::RunStore(const std::string& path) : RunStore(path, StoreOptions{}) {}
+
+RunStore::RunStore(const std::string& path, const StoreOptions& options) : m_path(path) {
+  m_db = openStore(path, options);
   markOrphanedRuns(*m_db);
 }
 
@@ -198,19 +194,28 @@ RunStore::~RunStore() = default;
 
 int64_t RunStore::createRun(const NewRun& run) {
   const double now = nowSeconds();
+  const ProcessIdentity self = currentProcess();
   WriteTransaction transaction(*m_db);
-  Statement insert(*m_db,
-                   "INSERT INTO runs (uuid, name, status, created_at, started_at, heartbeat_at, "
-                   "owner_pid, owner_host, app_version, device, seed, model_json, config_json, "
-                   "dataset_json, dataset_fingerprint) "
-                   "VALUES (?1, ?2, ?3, ?4, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-  insert.bind(1, newUuid()).bind(2, run.name).bind(3, toString(RunStatus::Running));
-  insert.bind(4, now).bind(5, static_cast<int64_t>(getpid())).bind(6, hostName());
-  insert.bind(7, run.appVersion).bind(8, run.device).bind(9, run.seed);
-  insert.bind(10, run.modelJson).bind(11, run.configJson).bind(12, run.datasetJson);
-  insert.bind(13, run.datasetFingerprint);
-  insert.run();
+  requireParent(*m_db, run.parentRunId);
+  const int64_t modelId = storeModel(*m_db, run.modelJson, now);
+  CachedStatement insert = m_db->cached(
+      "INSERT INTO runs (uuid, name, status, created_at, started_at, heartbeat_at, owner_pid, "
+      "owner_host, owner_token, app_version, device, seed, config_json, dataset_json, "
+      "dataset_fingerprint, model_id, parent_run_id, notes) "
+      "VALUES (?1, ?2, 'running', ?3, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+      "?15)");
+  insert->bind(1, newUuid()).bind(2, run.name).bind(3, now);
+  insert->bind(4, self.pid).bind(5, self.host).bind(6, self.token);
+  insert->bind(7, run.appVersion).bind(8, run.device).bind(9, run.seed);
+  insert->bind(10, run.configJson).bind(11, run.datasetJson).bind(12, run.datasetFingerprint);
+  insert->bind(13, modelId);
+  if (run.parentRunId) insert->bind(14, *run.parentRunId);
+  insert->bind(15, run.notes);
+  insert->run();
   const int64_t runId = m_db->lastInsertId();
+  writeParams(*m_db, runId, flattenRunParams(run, sha256Hex(run.modelJson)));
+  writeTags(*m_db, runId, run.tags);
+  recordAttempt(*m_db, runId, 1, now, 0, 0, self);
   transaction.commit();
   return runId;
 }
@@ -221,11 +226,11 @@ void RunStore::bufferBatchSample(int64_t runId, const BatchSample& sample) {
 
 void RunStore::appendEpoch(int64_t runId, const EpochRecord& epoch) {
   WriteTransaction transaction(*m_db);
-  requireRunning(*m_db, m_pendingSamples, runId);
-  MetricWriter writer(*m_db);
+  const int attempt = requireOwnedRunning(*m_db, m_pendingSamples, runId);
+  MetricWriter writer(*m_db, runId, attempt);
   writePendingSamples(writer, m_pendingSamples, runId);
   for (const MetricValue& metric : epoch.values) {
-    writer.write(runId, epoch.step, epoch.epoch, metric, epoch.wallTime, "epoch");
+    writer.write(epoch.step, epoch.epoch, metric, metric.split, epoch.wallTime, "epoch");
   }
   touchHeartbeat(*m_db, runId, nowSeconds());
   transaction.commit();
@@ -234,7 +239,7 @@ void RunStore::appendEpoch(int64_t runId, const EpochRecord& epoch) {
 
 void RunStore::heartbeat(int64_t runId) {
   WriteTransaction transaction(*m_db);
-  requireRunning(*m_db, m_pendingSamples, runId);
+  requireOwnedRunning(*m_db, m_pendingSamples, runId);
   touchHeartbeat(*m_db, runId, nowSeconds());
   transaction.commit();
 }
@@ -246,23 +251,84 @@ void RunStore::finishRun(int64_t runId, RunStatus status,
     throw std::invalid_argument("finishRun needs a final status, not " +
                                 std::string(toString(status)));
   }
+  try {
+    writeFinish(runId, status, finalMetrics, errorText, true);
+  } catch (const StoreError& error) {
+    // A run that ends badly must not stay `running` because its last samples do not fit: the
+    // status row needs no new pages.
+    if (error.kind() != StoreErrorKind::Full || status == RunStatus::Completed) throw;
+    writeFinish(runId, status, {}, errorText, false);
+  }
+  dropPendingSamples(m_pendingSamples, runId);
+  // The end of a run is a quiet moment to fold the WAL back into the file; readers that still
+  // need old pages keep them. The run is stored either way, so a failure here is only retried
+  // by SQLite's next automatic checkpoint.
+  try {
+    m_db->checkpoint(false);
+  } catch (const StoreError&) {
+  }
+}
+
+void RunStore::writeFinish(int64_t runId, RunStatus status,
+                           const std::vector<MetricValue>& finalMetrics,
+                           const std::string& errorText, bool withMetrics) {
   const double now = nowSeconds();
   WriteTransaction transaction(*m_db);
-  requireRunning(*m_db, m_pendingSamples, runId);
-  MetricWriter writer(*m_db);
-  writePendingSamples(writer, m_pendingSamples, runId);
-  const FinalPosition position = finalPosition(*m_db, runId, now);
-  for (MetricValue metric : finalMetrics) {
-    if (metric.split.empty()) metric.split = kTestSplit;
-    writer.write(runId, position.step, position.epoch, metric, position.wallTime, "final");
+  const int attempt = requireOwnedRunning(*m_db, m_pendingSamples, runId);
+  if (withMetrics) {
+    MetricWriter writer(*m_db, runId, attempt);
+    const FinalPosition position = finalPosition(*m_db, m_pendingSamples, runId, now);
+    writePendingSamples(writer, m_pendingSamples, runId);
+    for (const MetricValue& metric : finalMetrics) {
+      const std::string_view split = metric.split.empty() ? kTestSplit : metric.split;
+      writer.write(position.step, position.epoch, metric, split, position.wallTime, "final");
+    }
   }
-  Statement update(*m_db,
-                   "UPDATE runs SET status = ?1, error_text = ?2, finished_at = ?3, "
-                   "heartbeat_at = ?3 WHERE id = ?4");
-  update.bind(1, toString(status)).bind(2, errorText).bind(3, now).bind(4, runId);
-  update.run();
+  CachedStatement update = m_db->cached(
+      "UPDATE runs SET status = ?1, error_text = ?2, finished_at = ?3, heartbeat_at = ?3 "
+      "WHERE id = ?4");
+  update->bind(1, toString(status)).bind(2, errorText).bind(3, now).bind(4, runId);
+  update->run();
+  transaction.commit();
+}
+
+int RunStore::beginResume(int64_t runId, int64_t fromStep, int fromEpoch) {
+  if (fromStep < 0 || fromEpoch < 0) {
+    throw std::invalid_argument("beginResume needs a step and an epoch of at least 0");
+  }
+  const double now = nowSeconds();
+  const ProcessIdentity self = currentProcess();
+  WriteTransaction transaction(*m_db);
+  const RunRow row = requireRun(*m_db, kWriteAction, runId);
+  const std::string id = std::to_string(runId);
+  if (row.status == toString(RunStatus::Running) && ownerLiveness(row.owner) != Liveness::Gone) {
+    m_db->fail(kWriteAction, "run " + id + " is still running in " + describeOwner(row.owner) +
+                                 "; stop it first");
+  }
+  if (row.status == toString(RunStatus::Completed) || row.status == toString(RunStatus::Queued)) {
+    m_db->fail(kWriteAction, "run " + id + " is " + row.status +
+                                 "; only an interrupted, cancelled or failed run can be resumed");
+  }
+  const int attempt = row.attempt + 1;
+  CachedStatement supersede = m_db->cached(
+      "UPDATE metrics SET superseded = 1 WHERE run_id = ?1 AND attempt < ?2 AND superseded = 0 "
+      "AND (kind = 'final' OR step > ?3 OR (kind = 'epoch' AND epoch > ?4))");
+  supersede->bind(1, runId).bind(2, attempt).bind(3, fromStep).bind(4, fromEpoch);
+  supersede->run();
+  CachedStatement update = m_db->cached(
+      "UPDATE runs SET status = 'running', attempt = ?1, owner_pid = ?2, owner_host = ?3, "
+      "owner_token = ?4, heartbeat_at = ?5, finished_at = NULL, error_text = '' WHERE id = ?6");
+  update->bind(1, attempt).bind(2, self.pid).bind(3, self.host).bind(4, self.token);
+  update->bind(5, now).bind(6, runId);
+  update->run();
+  recordAttempt(*m_db, runId, attempt, now, fromStep, fromEpoch, self);
   transaction.commit();
   dropPendingSamples(m_pendingSamples, runId);
+  return attempt;
+}
+
+std::vector<std::string> RunStore::checkIntegrity(bool full) {
+  return integrityProblems(*m_db, full);
 }
 
 }  // namespace layerlab::storage

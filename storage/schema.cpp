@@ -4,6 +4,9 @@
 #include <string>
 
 #include "storage/database.h"
+#include "storage/param_codec.h"
+#include "storage/sha256.h"
+#include "storage/store_rows.h"
 
 namespace layerlab::storage {
 
@@ -14,6 +17,8 @@ constexpr std::string_view kOpenAction = "cannot open store";
 struct Migration {
   int version;  // the user_version once this step has run
   const char* sql;
+  void (*moveData)(Database& db) = nullptr;  // runs after `sql`
+  const char* sqlAfter = nullptr;            // runs after moveData
 };
 
 // Version 1: runs and their metrics in long form. Metric values that SQLite cannot hold as REAL
@@ -58,9 +63,134 @@ CREATE INDEX metrics_by_run_name_step ON metrics (run_id, name, step);
 CREATE INDEX metrics_by_run_kind_epoch ON metrics (run_id, kind, epoch);
 )sql";
 
+// Version 2: models stored once by content hash, flattened parameters, tags, notes, artifacts,
+// confusion matrices, resume attempts (metrics carry their attempt and a superseded flag) and an
+// owner token that survives pid reuse. The model documents move out of `runs` in moveModels().
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL DEFAULT '',
+  json TEXT NOT NULL,
+  created_at REAL NOT NULL
+);
+ALTER TABLE runs ADD COLUMN model_id INTEGER REFERENCES models (id);
+ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE runs ADD COLUMN owner_token TEXT;
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+-- The GUI polls for running runs whose owner died; this keeps that off the big rows.
+CREATE INDEX runs_by_status ON runs (status);
+CREATE INDEX runs_by_parent ON runs (parent_run_id);
+CREATE INDEX runs_by_model ON runs (model_id);
+-- Metrics are rebuilt rather than altered: version 1's IN-list checks cost more per inserted row
+-- than the row itself, and batch rows need not be in the index by kind.
+CREATE TABLE metrics_v2 (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  step INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  split TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value REAL,
+  special TEXT CHECK (special = 'nan' OR special = 'inf' OR special = '-inf'),
+  wall_time REAL NOT NULL,
+  kind TEXT NOT NULL CHECK (kind = 'batch' OR kind = 'epoch' OR kind = 'final'),
+  superseded INTEGER NOT NULL DEFAULT 0 CHECK (superseded = 0 OR superseded = 1),
+  CHECK ((value IS NULL) <> (special IS NULL))
+);
+INSERT INTO metrics_v2 (rowid, run_id, step, epoch, split, name, value, special, wall_time, kind)
+  SELECT rowid, run_id, step, epoch, split, name, value, special, wall_time, kind FROM metrics;
+DROP TABLE metrics;
+ALTER TABLE metrics_v2 RENAME TO metrics;
+CREATE INDEX metrics_by_run_name_step ON metrics (run_id, name, step);
+-- Readers of epoch and final rows add "kind <> 'batch'" to their conditions to use this index.
+CREATE INDEX metrics_by_run_kind_epoch ON metrics (run_id, kind, epoch) WHERE kind <> 'batch';
+CREATE TABLE run_attempts (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  started_at REAL NOT NULL,
+  from_step INTEGER NOT NULL DEFAULT 0,
+  from_epoch INTEGER NOT NULL DEFAULT 0,
+  owner_pid INTEGER,
+  owner_host TEXT,
+  PRIMARY KEY (run_id, attempt)
+) WITHOUT ROWID;
+-- `value` has no declared type, so each value keeps the type it was bound with (a text "1e-3"
+-- stays text) while numbers still compare as numbers.
+CREATE TABLE params (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value,
+  type TEXT NOT NULL CHECK (type IN ('null', 'bool', 'integer', 'real', 'text', 'json')),
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX params_by_key_value ON params (key, value);
+CREATE TABLE tags (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (run_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_tag ON tags (tag);
+CREATE TABLE artifacts (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  rel_path TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  metadata_json TEXT NOT NULL DEFAULT '',
+  UNIQUE (run_id, kind, file_name)
+);
+CREATE TABLE confusion_matrices (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  split TEXT NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  labels_json TEXT NOT NULL,
+  counts_json TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  PRIMARY KEY (run_id, split)
+) WITHOUT ROWID;
+CREATE TABLE store_meta (
+  key TEXT PRIMARY KEY,
+  value
+) WITHOUT ROWID;
+INSERT INTO run_attempts (run_id, attempt, started_at, owner_pid, owner_host)
+  SELECT id, 1, COALESCE(started_at, created_at), owner_pid, owner_host FROM runs;
+)sql";
+
+// Dropped only once moveModels() has copied every model document.
+constexpr const char* kSchemaV2After = "ALTER TABLE runs DROP COLUMN model_json;";
+
+// Gives every version-1 run its model row and flattened parameters.
+void moveModels(Database& db) {
+  Statement select(db,
+                   "SELECT id, model_json, config_json, dataset_json, dataset_fingerprint, device, "
+                   "app_version, created_at FROM runs");
+  Statement link(db, "UPDATE runs SET model_id = ?1 WHERE id = ?2");
+  while (select.step()) {
+    NewRun run;
+    run.modelJson = select.text(1);
+    run.configJson = select.text(2);
+    run.datasetJson = select.text(3);
+    run.datasetFingerprint = select.text(4);
+    run.device = select.text(5);
+    run.appVersion = select.text(6);
+    const int64_t runId = select.integer(0);
+    link.bind(1, storeModel(db, run.modelJson, select.real(7))).bind(2, runId);
+    link.run();
+    link.reset();
+    writeParams(db, runId, flattenRunParams(run, sha256Hex(run.modelJson)));
+  }
+}
+
 // Append new steps at the end; never edit a step that has shipped.
-constexpr std::array kMigrations{
+const std::array kMigrations{
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2, moveModels, kSchemaV2After},
 };
 
 bool hasTables(Database& db) {
@@ -104,6 +234,8 @@ void migrate(Database& db) {
   for (const Migration& migration : kMigrations) {
     if (migration.version <= version) continue;
     db.exec(migration.sql, "cannot upgrade store");
+    if (migration.moveData) migration.moveData(db);
+    if (migration.sqlAfter) db.exec(migration.sqlAfter, "cannot upgrade store");
     // Pragmas take no parameters; the version is this build's own constant.
     const std::string setVersion = "PRAGMA user_version = " + std::to_string(migration.version);
     db.exec(setVersion.c_str(), "cannot upgrade store");

@@ -1,189 +1,133 @@
-#include <cmath>
-#include <cstdio>
-#include <ctime>
-#include <nlohmann/json.hpp>
+// `layerlab-cli runs`: the subcommands and their flags. The work is in runs_inspect.cpp,
+// runs_edit.cpp and runs_export.cpp.
+#include <functional>
+#include <memory>
+#include <string>
 
 #include "app/cli/commands.h"
-#include "storage/run_query.h"
+#include "app/cli/runs_cli.h"
+#include "storage/run_filter.h"
 
 namespace layerlab::cli {
 namespace {
 
-using nlohmann::json;
-
-struct RunsOptions {
-  std::string dbPath;
-  bool asJson = false;
-  int64_t runId = 0;
-};
-
-// ISO 8601 in UTC, or null when the time is not set.
-json isoTime(double unixSeconds) {
-  if (unixSeconds <= 0) return nullptr;
-  const auto seconds = static_cast<std::time_t>(unixSeconds);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
+std::string whereHelp() {
+  std::string help =
+      "A parameter condition such as lr<0.01 or optimizer=adam (repeatable; = != < <= > >= ~). "
+      "Keys: config.*, dataset.*, model.name, run.device, or a short name:";
+  for (const auto& [alias, key] : storage::paramAliases())
+    help += " " + std::string(alias);
+  return help;
 }
 
-std::string localTime(double unixSeconds) {
-  if (unixSeconds <= 0) return "-";
-  const auto seconds = static_cast<std::time_t>(unixSeconds);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &local);
-  return buffer;
+std::string sortHelp() {
+  std::string help = "Sort by one of:";
+  for (const std::string& key : storage::runSortKeys())
+    help += " " + key;
+  return help + ", best:<split>_<metric>, final:<split>_<metric>, param:<key>";
 }
 
-// JSON has no NaN: non-finite values become null.
-json number(double value) {
-  return std::isfinite(value) ? json(value) : json(nullptr);
-}
-json optionalNumber(const std::optional<double>& value) {
-  return value ? number(*value) : json(nullptr);
-}
-
-json summaryJson(const storage::RunSummary& run) {
-  return {{"id", run.id},
-          {"name", run.name},
-          {"status", storage::toString(run.status)},
-          {"created_at", isoTime(run.createdAt)},
-          {"started_at", isoTime(run.startedAt)},
-          {"finished_at", isoTime(run.finishedAt)},
-          {"device", run.device},
-          {"epochs_done", run.epochsDone},
-          {"test_accuracy", optionalNumber(run.testAccuracy)},
-          {"best_val_accuracy", optionalNumber(run.bestValAccuracy)}};
+// The callback of a command about one run: its id joins the list the actions read.
+std::function<void()> onOneRun(const std::shared_ptr<RunsOptions>& o, int& exitCode,
+                               int (*action)(const RunsOptions&)) {
+  return [o, &exitCode, action] {
+    o->runIds = {o->runId};
+    exitCode = guarded(action, *o);
+  };
 }
 
-std::string percent(const std::optional<double>& value) {
-  if (!value || !std::isfinite(*value)) return "-";
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%.2f%%", *value * 100);
-  return buffer;
+// Adds a subcommand that shares `options`, with --db and (when asked) --json.
+CLI::App* subcommand(CLI::App& runs, const char* name, const char* help, RunsOptions& options,
+                     bool json) {
+  CLI::App* command = runs.add_subcommand(name, help);
+  addStoreOption(*command, options.dbPath);
+  if (json) command->add_flag("--json", options.asJson, "Print JSON");
+  return command;
 }
 
-int listRuns(const RunsOptions& options) {
-  const storage::RunQuery query(options.dbPath);
-  const std::vector<storage::RunSummary> runs = query.listRuns();
-  if (options.asJson) {
-    json list = json::array();
-    for (const auto& run : runs)
-      list.push_back(summaryJson(run));
-    std::printf("%s\n", json{{"runs", list}}.dump(2).c_str());
-    return kExitOk;
-  }
-  if (runs.empty()) {
-    std::printf("No runs in %s yet.\n", options.dbPath.c_str());
-    return kExitOk;
-  }
-  std::printf("%-5s %-24s %-12s %-17s %6s %9s\n", "ID", "NAME", "STATUS", "STARTED", "EPOCHS",
-              "TEST ACC");
-  for (const auto& run : runs) {
-    std::printf("%-5lld %-24.24s %-12s %-17s %6d %9s\n", static_cast<long long>(run.id),
-                run.name.c_str(), std::string(storage::toString(run.status)).c_str(),
-                localTime(run.startedAt).c_str(), run.epochsDone,
-                percent(run.testAccuracy).c_str());
-  }
-  return kExitOk;
+void addInspectCommands(CLI::App& runs, const std::shared_ptr<RunsOptions>& o, int& exitCode) {
+  CLI::App* list = subcommand(runs, "list", "List the runs, newest first", *o, true);
+  list->add_option("--status", o->statuses, "Only runs in this status (repeatable)");
+  list->add_option("--tag", o->tags, "Only runs with this tag (repeatable: all must match)");
+  list->add_option("--search", o->search, "Text in the name, notes or tags (literal)");
+  list->add_option("--where", o->conditions, whereHelp());
+  list->add_option("--sort", o->sortBy, sortHelp())->capture_default_str();
+  list->add_flag("--asc", o->ascending, "Sort ascending (default: descending)");
+  list->add_option("--limit", o->limit, "Show at most N runs")->check(CLI::NonNegativeNumber);
+  list->add_option("--offset", o->offset, "Skip the first N runs")->check(CLI::NonNegativeNumber);
+  list->callback([o, &exitCode] { exitCode = guarded(listRuns, *o); });
+
+  CLI::App* show = subcommand(runs, "show", "Show one run with its epochs", *o, true);
+  show->add_option("id", o->runId, "The run's id")->required();
+  show->add_flag("--all-attempts", o->allAttempts, "Also show epochs that a resume superseded");
+  show->callback(onOneRun(o, exitCode, showRun));
+
+  CLI::App* compare = subcommand(
+      runs, "compare", "Differing parameters and final metrics of runs, side by side", *o, true);
+  compare->add_option("ids", o->runIds, "Two or more run ids")->required();
+  compare->add_flag("--all", o->allParams, "Show every parameter, not only those that differ");
+  compare->callback([o, &exitCode] { exitCode = guarded(compareRuns, *o); });
+
+  CLI::App* csv = subcommand(runs, "export-csv", "Write runs' metrics as CSV", *o, false);
+  csv->add_option("ids", o->runIds, "The runs to export")->required();
+  csv->add_option("--output,-o", o->output, "The CSV file (default: standard output)");
+  csv->add_option("--kind", o->kind, "batch, epoch, final or all")->capture_default_str();
+  csv->add_flag("--all-attempts", o->allAttempts, "Include values a resume superseded");
+  csv->callback([o, &exitCode] { exitCode = guarded(exportCsv, *o); });
 }
 
-json epochJson(const storage::EpochMetrics& epoch) {
-  json out = {{"epoch", epoch.epoch}, {"step", epoch.step}, {"wall_time", epoch.wallTime}};
-  for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
-    auto it = epoch.values.find(key);
-    out[key] = it == epoch.values.end() ? json(nullptr) : number(it->second);
-  }
-  return out;
+void addEditCommands(CLI::App& runs, const std::shared_ptr<RunsOptions>& o, int& exitCode) {
+  CLI::App* tag = subcommand(runs, "tag", "Add tags to a run (or remove them)", *o, false);
+  tag->add_option("id", o->runId, "The run's id")->required();
+  tag->add_option("tags", o->words, "Tags")->required();
+  tag->add_flag("--remove", o->remove, "Remove the tags instead");
+  tag->callback(onOneRun(o, exitCode, tagRun));
+
+  CLI::App* note = subcommand(runs, "note", "Set a run's notes (\"\" clears them)", *o, false);
+  note->add_option("id", o->runId, "The run's id")->required();
+  note->add_option("text", o->words, "The notes")->required()->expected(1);
+  note->callback(onOneRun(o, exitCode, noteRun));
+
+  CLI::App* rename = subcommand(runs, "rename", "Rename a run", *o, false);
+  rename->add_option("id", o->runId, "The run's id")->required();
+  rename->add_option("name", o->words, "The new name")->required()->expected(1);
+  rename->callback(onOneRun(o, exitCode, renameRun));
+
+  CLI::App* remove =
+      subcommand(runs, "delete", "Delete runs with their metrics and files", *o, true);
+  remove->add_option("ids", o->runIds, "The runs to delete")->required();
+  remove->add_flag("--yes,-y", o->yes, "Do not ask");
+  remove->callback([o, &exitCode] { exitCode = guarded(deleteRuns, *o); });
 }
 
-json detailJson(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs) {
-  json out = summaryJson(run.summary);
-  out["error"] = run.errorText;
-  out["seed"] = run.seed;
-  out["app_version"] = run.appVersion;
-  out["dataset_fingerprint"] = run.datasetFingerprint;
-  for (const auto& [key, text] :
-       {std::pair{"model", &run.modelJson}, std::pair{"config", &run.configJson},
-        std::pair{"dataset", &run.datasetJson}}) {
-    out[key] = json::parse(*text, nullptr, false);
-  }
-  out["epochs"] = json::array();
-  for (const auto& epoch : epochs)
-    out["epochs"].push_back(epochJson(epoch));
-  out["final"] = json::object();
-  for (const auto& [key, value] : run.finalMetrics)
-    out["final"][key] = number(value);
-  return out;
-}
+void addCareCommands(CLI::App& runs, const std::shared_ptr<RunsOptions>& o, int& exitCode) {
+  CLI::App* recover = subcommand(
+      runs, "recover", "Mark runs whose process is gone as interrupted; list the resumable ones",
+      *o, true);
+  recover
+      ->add_option("--stale-minutes", o->staleMinutes,
+                   "Also runs of other hosts without a heartbeat for this long")
+      ->check(CLI::PositiveNumber);
+  recover->callback([o, &exitCode] { exitCode = guarded(recoverRuns, *o); });
 
-void printDetail(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs) {
-  const storage::RunSummary& s = run.summary;
-  std::printf("Run %lld: %s\n", static_cast<long long>(s.id), s.name.c_str());
-  std::printf("  status    %s\n", std::string(storage::toString(s.status)).c_str());
-  std::printf("  started   %s\n  finished  %s\n", localTime(s.startedAt).c_str(),
-              localTime(s.finishedAt).c_str());
-  std::printf("  device    %s\n  seed      %lld\n", s.device.c_str(),
-              static_cast<long long>(run.seed));
-  if (!run.errorText.empty()) std::printf("  error     %s\n", run.errorText.c_str());
-  std::printf("\n%6s %11s %11s %11s %11s\n", "EPOCH", "LOSS", "ACCURACY", "VAL_LOSS", "VAL_ACC");
-  for (const auto& epoch : epochs) {
-    const json e = epochJson(epoch);
-    auto cell = [&e](const char* key) {
-      return e[key].is_number() ? e[key].get<double>() : std::nan("");
-    };
-    std::printf("%6d %11.4f %11.4f %11.4f %11.4f\n", epoch.epoch, cell("train_loss"),
-                cell("train_accuracy"), cell("val_loss"), cell("val_accuracy"));
-  }
-  for (const auto& [key, value] : run.finalMetrics)
-    std::printf("%s: %.4f\n", key.c_str(), value);
-}
+  CLI::App* vacuum = subcommand(
+      runs, "vacuum", "Reclaim the space of deleted runs and remove files no run needs", *o, true);
+  vacuum->callback([o, &exitCode] { exitCode = guarded(vacuumStore, *o); });
 
-int showRun(const RunsOptions& options) {
-  const storage::RunQuery query(options.dbPath);
-  const std::optional<storage::RunDetail> run = query.run(options.runId);
-  if (!run) {
-    printError("no run " + std::to_string(options.runId) + " in " + options.dbPath +
-               " (see layerlab-cli runs list)");
-    return kExitBadInput;
-  }
-  const std::vector<storage::EpochMetrics> epochs = query.epochs(options.runId);
-  if (options.asJson)
-    std::printf("%s\n", detailJson(*run, epochs).dump(2).c_str());
-  else
-    printDetail(*run, epochs);
-  return kExitOk;
-}
-
-// Store errors are the user's to fix (a wrong --db, a damaged file): report them in one line.
-template <typename Fn>
-int guarded(Fn fn) {
-  try {
-    return fn();
-  } catch (const std::exception& error) {
-    printError(error.what());
-    return kExitFailed;
-  }
+  CLI::App* check = subcommand(runs, "check", "Check the store file for damage", *o, true);
+  check->add_flag("--quick", o->quick, "SQLite's quick_check instead of the full check");
+  check->callback([o, &exitCode] { exitCode = guarded(checkStore, *o); });
 }
 
 }  // namespace
 
 void addRunsCommand(CLI::App& app, int& exitCode) {
   auto options = std::make_shared<RunsOptions>();
-  CLI::App* runs = app.add_subcommand("runs", "List and inspect stored runs");
+  CLI::App* runs = app.add_subcommand("runs", "List, inspect, compare and manage stored runs");
   runs->require_subcommand(1);
-  CLI::App* list = runs->add_subcommand("list", "List the runs, newest first");
-  addStoreOption(*list, options->dbPath);
-  list->add_flag("--json", options->asJson, "Print JSON");
-  list->callback([options, &exitCode] { exitCode = guarded([&] { return listRuns(*options); }); });
-  CLI::App* show = runs->add_subcommand("show", "Show one run with its epochs");
-  show->add_option("id", options->runId, "The run's id")->required();
-  addStoreOption(*show, options->dbPath);
-  show->add_flag("--json", options->asJson, "Print JSON");
-  show->callback([options, &exitCode] { exitCode = guarded([&] { return showRun(*options); }); });
+  addInspectCommands(*runs, options, exitCode);
+  addEditCommands(*runs, options, exitCode);
+  addCareCommands(*runs, options, exitCode);
 }
 
 }  // namespace layerlab::cli

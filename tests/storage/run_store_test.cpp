@@ -319,15 +319,6 @@ TEST_F(RunStoreTest, CreateRunRecordsOwnerAndAUniqueId) {
   EXPECT_NE(uuid, raw.text("SELECT uuid FROM runs WHERE id = " + std::to_string(second)));
 }
 
-// The pid of a child process that has already exited and been reaped.
-pid_t deadPid() {
-  const pid_t child = fork();
-  if (child == 0) _exit(0);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return child;
-}
-
 TEST_F(RunStoreTest, RunOfADeadProcessBecomesInterruptedOnNextOpen) {
   int64_t orphan = 0, alive = 0, elsewhere = 0;
   {
@@ -336,7 +327,7 @@ TEST_F(RunStoreTest, RunOfADeadProcessBecomesInterruptedOnNextOpen) {
     alive = store.createRun(sampleRun("alive"));
     elsewhere = store.createRun(sampleRun("elsewhere"));
   }
-  const pid_t gone = deadPid();
+  const pid_t gone = testing::deadPid();
   ASSERT_GT(gone, 0);
   RawConnection raw(m_path);
   raw.exec("UPDATE runs SET owner_pid = " + std::to_string(gone) + ", heartbeat_at = 1234.5 " +

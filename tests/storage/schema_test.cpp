@@ -33,18 +33,19 @@ std::string fileContents(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-TEST(Schema, FreshStoreGetsVersionOneTablesAndWal) {
+TEST(Schema, FreshStoreGetsTheLatestTablesAndWal) {
   ScratchFolder folder;
   const std::string path = folder.file("runs.db");
   { RunStore store(path); }
   RawConnection raw(path);
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
-  EXPECT_EQ(latestSchemaVersion(), 1);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
+  EXPECT_EQ(latestSchemaVersion(), 2);
   EXPECT_EQ(raw.integer("PRAGMA application_id"), kApplicationId);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                        "('runs', 'metrics')"),
-            2);
+                        "('runs', 'metrics', 'models', 'params', 'tags', 'artifacts', "
+                        "'confusion_matrices', 'run_attempts', 'store_meta')"),
+            9);
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = "
                         "'metrics_by_run_name_step'"),
             1);
@@ -58,7 +59,7 @@ TEST(Schema, ReopeningKeepsVersionAndData) {
   RunQuery query(path);
   ASSERT_EQ(query.listRuns().size(), 1u);
   EXPECT_EQ(query.listRuns()[0].name, "kept");
-  EXPECT_EQ(RawConnection(path).integer("PRAGMA user_version"), 1);
+  EXPECT_EQ(RawConnection(path).integer("PRAGMA user_version"), latestSchemaVersion());
 }
 
 TEST(Schema, EveryConnectionIsConfigured) {
@@ -67,6 +68,10 @@ TEST(Schema, EveryConnectionIsConfigured) {
   EXPECT_EQ(db.integerPragma("foreign_keys"), 1);
   EXPECT_EQ(db.integerPragma("synchronous"), 1);  // NORMAL
   EXPECT_EQ(db.integerPragma("busy_timeout"), Database::kBusyTimeoutMs);
+  EXPECT_EQ(db.integerPragma("trusted_schema"), 0);
+  // Defensive mode: the schema cannot be written directly, even by asking.
+  db.exec("PRAGMA writable_schema = ON", "test");
+  EXPECT_THROW(db.exec("UPDATE sqlite_master SET sql = '' WHERE 0", "test"), StoreError);
   Statement journal(db, "PRAGMA journal_mode");
   ASSERT_TRUE(journal.step());
   EXPECT_EQ(journal.text(0), "wal");
@@ -84,7 +89,7 @@ TEST(Schema, QueryCreatesMissingStoreWithSchema) {
   const std::string path = (folder.path() / "new" / "runs.db").string();
   RunQuery query(path);
   EXPECT_TRUE(query.listRuns().empty());
-  EXPECT_EQ(RawConnection(path).integer("PRAGMA user_version"), 1);
+  EXPECT_EQ(RawConnection(path).integer("PRAGMA user_version"), latestSchemaVersion());
 }
 
 TEST(Schema, NonDatabaseFileIsRefusedAndLeftAlone) {

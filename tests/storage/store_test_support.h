@@ -3,6 +3,8 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -94,6 +96,21 @@ inline NewRun sampleRun(const std::string& name = "mlp") {
   run.appVersion = "0.1.0";
   run.seed = 42;
   return run;
+}
+
+// The pid of a child process that has already exited and been reaped.
+inline pid_t deadPid() {
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return child;
+}
+
+// Makes `runId` look like the run of a process that died: its owner is an exited pid.
+inline void orphanRun(RawConnection& raw, int64_t runId) {
+  raw.exec("UPDATE runs SET owner_pid = " + std::to_string(deadPid()) +
+           " WHERE id = " + std::to_string(runId));
 }
 
 inline MetricValue metric(const std::string& split, const std::string& name, double value) {

@@ -1,0 +1,132 @@
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+#include "app/cli/commands.h"
+#include "app/cli/runs_cli.h"
+#include "storage/store_error.h"
+
+namespace layerlab::cli {
+
+using nlohmann::json;
+
+int guarded(int (*action)(const RunsOptions&), const RunsOptions& options) {
+  try {
+    return action(options);
+  } catch (const storage::StoreError& error) {
+    printError(displayText(error.what()));
+    return error.kind() == storage::StoreErrorKind::NotFound ? kExitBadInput : kExitFailed;
+  } catch (const std::invalid_argument& error) {
+    printError(displayText(error.what()));
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    printError(displayText(error.what()));
+    return kExitFailed;
+  }
+}
+
+json isoTime(double unixSeconds) {
+  if (unixSeconds <= 0) return nullptr;
+  const auto seconds = static_cast<std::time_t>(unixSeconds);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::string localTime(double unixSeconds) {
+  if (unixSeconds <= 0) return "-";
+  const auto seconds = static_cast<std::time_t>(unixSeconds);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &local);
+  return buffer;
+}
+
+json number(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
+
+json optionalNumber(const std::optional<double>& value) {
+  return value ? number(*value) : json(nullptr);
+}
+
+json paramJson(const storage::ParamValue& value) {
+  using storage::ParamType;
+  switch (value.type) {
+    case ParamType::Null:
+      return nullptr;
+    case ParamType::Bool:
+      return value.integer != 0;
+    case ParamType::Integer:
+      return value.integer;
+    case ParamType::Real:
+      return number(value.real);
+    case ParamType::Text:
+      return value.text;
+    case ParamType::Json: {
+      json parsed = json::parse(value.text, nullptr, false);
+      return parsed.is_discarded() ? json(value.text) : parsed;
+    }
+  }
+  return nullptr;
+}
+
+json summaryJson(const storage::RunSummary& run) {
+  return {{"id", run.id},
+          {"uuid", run.uuid},
+          {"name", run.name},
+          {"status", storage::toString(run.status)},
+          {"attempt", run.attempt},
+          {"parent_run_id", run.parentRunId ? json(*run.parentRunId) : json(nullptr)},
+          {"tags", run.tags},
+          {"notes", run.notes},
+          {"created_at", isoTime(run.createdAt)},
+          {"started_at", isoTime(run.startedAt)},
+          {"finished_at", isoTime(run.finishedAt)},
+          {"heartbeat_at", isoTime(run.heartbeatAt)},
+          {"device", run.device},
+          {"epochs_done", run.epochsDone},
+          {"test_accuracy", optionalNumber(run.testAccuracy)},
+          {"test_loss", optionalNumber(run.testLoss)},
+          {"best_val_accuracy", optionalNumber(run.bestValAccuracy)},
+          {"best_val_loss", optionalNumber(run.bestValLoss)}};
+}
+
+void printJson(const json& doc) {
+  const std::string text = doc.dump(2, ' ', false, json::error_handler_t::replace);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+std::string displayText(const std::string& text) {
+  std::string shown;
+  shown.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      shown += "\\n";
+    } else if (c == '\t') {
+      shown += "\\t";
+    } else if (byte < 0x20 || byte == 0x7F) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      shown += escaped;
+    } else {
+      shown += c;
+    }
+  }
+  return shown;
+}
+
+std::string percent(const std::optional<double>& value) {
+  if (!value || !std::isfinite(*value)) return "-";
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%.2f%%", *value * 100);
+  return buffer;
+}
+
+}  // namespace layerlab::cli

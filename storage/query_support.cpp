@@ -1,0 +1,141 @@
+#include "storage/query_support.h"
+
+#include "storage/artifact_paths.h"
+#include "storage/database.h"
+#include "storage/metric_codec.h"
+#include "storage/store_rows.h"
+
+namespace layerlab::storage {
+
+std::string SqlBuilder::param(int64_t value) {
+  m_values.emplace_back(value);
+  return placeholder();
+}
+
+std::string SqlBuilder::param(double value) {
+  m_values.emplace_back(value);
+  return placeholder();
+}
+
+std::string SqlBuilder::param(std::string value) {
+  m_values.emplace_back(std::move(value));
+  return placeholder();
+}
+
+void SqlBuilder::bindAll(Statement& statement) const {
+  int index = 0;
+  for (const auto& value : m_values) {
+    ++index;
+    std::visit([&statement, index](const auto& v) { statement.bind(index, v); }, value);
+  }
+}
+
+std::string containsPattern(const std::string& text) {
+  std::string pattern = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+std::string effectiveStatusSql(SqlBuilder& builder, const std::vector<int64_t>& orphans) {
+  if (orphans.empty()) return "r.status";
+  std::string list;
+  for (const int64_t id : orphans) {
+    if (!list.empty()) list += ", ";
+    list += builder.param(id);
+  }
+  return "(CASE WHEN r.id IN (" + list + ") THEN 'interrupted' ELSE r.status END)";
+}
+
+namespace {
+
+// A live final metric of split 'test'; value and special are read as a pair.
+std::string finalSql(const char* column, const char* name) {
+  return std::string("(SELECT m.") + column + " FROM " + kEpochRows +
+         " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'final' AND m.name = '" + name +
+         "' AND m.split = 'test' AND m.superseded = 0 ORDER BY m.rowid DESC LIMIT 1)";
+}
+
+std::string bestSql(const char* aggregate, const char* name) {
+  return std::string("(SELECT ") + aggregate + "(m.value) FROM " + kEpochRows +
+         " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'epoch' AND m.split = "
+         "'val' AND m.name = '" +
+         name + "' AND m.superseded = 0)";
+}
+
+double timeOrZero(const Statement& statement, int column) {
+  return statement.isNull(column) ? 0.0 : statement.real(column);
+}
+
+}  // namespace
+
+std::string summaryColumnsSql(const std::string& statusSql) {
+  return "r.id, r.name, " + statusSql +
+         " AS status_now, r.created_at, r.started_at, r.finished_at, r.device, "
+         "(SELECT COUNT(DISTINCT m.epoch) FROM " +
+         kEpochRows +
+         " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'epoch' AND m.superseded = 0) "
+         "AS epochs_done, " +
+         finalSql("value", "accuracy") + " AS test_accuracy, " + finalSql("special", "accuracy") +
+         ", " + bestSql("MAX", "accuracy") +
+         " AS best_val_accuracy, r.uuid, r.attempt, r.parent_run_id, r.notes, r.heartbeat_at, " +
+         finalSql("value", "loss") + " AS test_loss, " + finalSql("special", "loss") + ", " +
+         bestSql("MIN", "loss") + " AS best_val_loss";
+}
+
+RunSummary readSummary(const Statement& row) {
+  RunSummary summary;
+  summary.id = row.integer(0);
+  summary.name = row.text(1);
+  summary.status = parseRunStatus(row.text(2)).value_or(RunStatus::Queued);
+  summary.createdAt = timeOrZero(row, 3);
+  summary.startedAt = timeOrZero(row, 4);
+  summary.finishedAt = timeOrZero(row, 5);
+  summary.device = row.text(6);
+  summary.epochsDone = static_cast<int>(row.integer(7));
+  // A final value that was NaN has a NULL value but a `special`, and is still a value.
+  if (!row.isNull(8) || !row.isNull(9)) summary.testAccuracy = readMetricValue(row, 8, 9);
+  if (!row.isNull(10)) summary.bestValAccuracy = row.real(10);
+  summary.uuid = row.text(11);
+  summary.attempt = static_cast<int>(row.integer(12));
+  if (!row.isNull(13)) summary.parentRunId = row.integer(13);
+  summary.notes = row.text(14);
+  summary.heartbeatAt = timeOrZero(row, 15);
+  if (!row.isNull(16) || !row.isNull(17)) summary.testLoss = readMetricValue(row, 16, 17);
+  if (!row.isNull(18)) summary.bestValLoss = row.real(18);
+  return summary;
+}
+
+void readTags(Database& db, RunSummary& summary) {
+  CachedStatement select = db.cached("SELECT tag FROM tags WHERE run_id = ?1 ORDER BY tag");
+  select->bind(1, summary.id);
+  while (select->step())
+    summary.tags.push_back(select->text(0));
+}
+
+std::vector<int64_t> orphanedRunIds(Database& db) {
+  std::vector<int64_t> ids;
+  for (const auto& [runId, pid] : orphanedRuns(db))
+    ids.push_back(runId);
+  return ids;
+}
+
+ArtifactRecord readArtifact(const Statement& row, const std::string& storePath) {
+  ArtifactRecord artifact;
+  artifact.id = row.integer(0);
+  artifact.runId = row.integer(1);
+  artifact.kind = row.text(2);
+  artifact.fileName = row.text(3);
+  artifact.relativePath = row.text(4);
+  artifact.path = resolveInStore(storePath, artifact.relativePath).value_or(std::string());
+  artifact.bytes = row.integer(5);
+  artifact.sha256 = row.text(6);
+  artifact.createdAt = row.real(7);
+  artifact.attempt = static_cast<int>(row.integer(8));
+  artifact.metadataJson = row.text(9);
+  return artifact;
+}
+
+}  // namespace layerlab::storage

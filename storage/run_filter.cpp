@@ -1,0 +1,141 @@
+#include "storage/run_filter.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+namespace layerlab::storage {
+
+namespace {
+
+struct OperatorWord {
+  std::string_view text;
+  CompareOp op;
+};
+
+// Two-character operators first, so "<=" is not read as "<" followed by "=…".
+constexpr std::array<OperatorWord, 9> kOperators{{
+    {"<=", CompareOp::LessEqual},
+    {">=", CompareOp::GreaterEqual},
+    {"!=", CompareOp::NotEqual},
+    {"==", CompareOp::Equal},
+    {"<>", CompareOp::NotEqual},
+    {"<", CompareOp::Less},
+    {">", CompareOp::Greater},
+    {"=", CompareOp::Equal},
+    {"~", CompareOp::Contains},
+}};
+
+std::string_view trimmed(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const size_t last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+bool isKeyCharacter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+// NaN ranks above +inf, so a diverged value counts as the highest of a stretch.
+bool ranksBelow(double a, double b) {
+  if (std::isnan(a)) return false;
+  if (std::isnan(b)) return true;
+  return a < b;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string_view, std::string_view>>& paramAliases() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> aliases{
+      {"lr", "config.learning_rate"},
+      {"optimizer", "config.optimizer"},
+      {"batch_size", "config.batch_size"},
+      {"epochs", "config.epochs"},
+      {"seed", "config.seed"},
+      {"loss", "config.loss"},
+      {"momentum", "config.momentum"},
+      {"weight_decay", "config.weight_decay"},
+      {"schedule", "config.schedule.type"},
+      {"device", "run.device"},
+      {"data", "dataset.source"},
+      {"limit", "dataset.limit"},
+      {"model", "model.name"},
+  };
+  return aliases;
+}
+
+std::string resolveParamKey(std::string_view key) {
+  for (const auto& [alias, full] : paramAliases()) {
+    if (alias == key) return std::string(full);
+  }
+  if (key.find('.') == std::string_view::npos) return "config." + std::string(key);
+  return std::string(key);
+}
+
+ParamPredicate parseParamPredicate(std::string_view text) {
+  const std::string_view whole = trimmed(text);
+  size_t keyEnd = 0;
+  while (keyEnd < whole.size() && isKeyCharacter(whole[keyEnd]))
+    ++keyEnd;
+  const std::string_view key = whole.substr(0, keyEnd);
+  const std::string_view rest = trimmed(whole.substr(keyEnd));
+  if (key.empty()) {
+    throw std::invalid_argument("a parameter condition must start with a key, as in lr<0.01: '" +
+                                std::string(text) + "'");
+  }
+  for (const OperatorWord& word : kOperators) {
+    if (rest.substr(0, word.text.size()) != word.text) continue;
+    const std::string_view value = trimmed(rest.substr(word.text.size()));
+    if (value.empty()) {
+      throw std::invalid_argument("the condition '" + std::string(text) + "' has no value");
+    }
+    return {resolveParamKey(key), word.op, std::string(value)};
+  }
+  throw std::invalid_argument("the condition '" + std::string(text) +
+                              "' needs one of = != < <= > >= ~ after the key");
+}
+
+std::vector<std::string> runSortKeys() {
+  return {"id",           "name",
+          "status",       "created",
+          "started",      "finished",
+          "duration",     "heartbeat",
+          "device",       "epochs",
+          "attempt",      "test_accuracy",
+          "test_loss",    "best_val_accuracy",
+          "best_val_loss"};
+}
+
+bool higherIsBetterMetric(std::string_view name) {
+  for (std::string_view word : {"accuracy", "f1", "r2", "precision", "recall"}) {
+    if (name.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+std::vector<SeriesPoint> reduceSeries(const std::vector<SeriesPoint>& points, size_t maxPoints) {
+  if (maxPoints == 0 || points.size() <= maxPoints) return points;
+  if (maxPoints == 1) return {points.front()};
+  std::vector<SeriesPoint> reduced{points.front()};
+  const size_t buckets = (maxPoints - 2) / 2;
+  const size_t inner = points.size() - 2;  // the points between the first and the last
+  for (size_t bucket = 0; bucket < buckets; ++bucket) {
+    const size_t begin = 1 + bucket * inner / buckets;
+    const size_t end = 1 + (bucket + 1) * inner / buckets;
+    size_t low = begin;
+    size_t high = begin;
+    for (size_t i = begin; i < end; ++i) {
+      if (ranksBelow(points[i].value, points[low].value)) low = i;
+      if (ranksBelow(points[high].value, points[i].value)) high = i;
+    }
+    reduced.push_back(points[std::min(low, high)]);
+    if (low != high) reduced.push_back(points[std::max(low, high)]);
+  }
+  reduced.push_back(points.back());
+  return reduced;
+}
+
+}  // namespace layerlab::storage

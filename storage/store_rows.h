@@ -1,0 +1,36 @@
+// Row-level helpers shared by the writer, the schema upgrade and the reader. Private to the
+// storage module.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/run_types.h"
+
+namespace layerlab::storage {
+
+class Database;
+
+// Unix time in seconds, with fractions.
+double nowSeconds();
+
+// The id of the `models` row holding `modelJson`, adding it when no row has the same SHA-256.
+int64_t storeModel(Database& db, const std::string& modelJson, double now);
+
+// Replaces the `params` rows of `runId` with `params`.
+void writeParams(Database& db, int64_t runId, const std::vector<Param>& params);
+
+// Adds `tags` to `runId` (a tag it already has is kept once).
+void writeTags(Database& db, int64_t runId, const std::vector<std::string>& tags);
+
+// The runs `running` whose owner on this host is gone: (run id, the owner's pid).
+std::vector<std::pair<int64_t, int64_t>> orphanedRuns(Database& db);
+
+// Whether `uuid` has the shape newUuid() gives, so it is safe as a folder name.
+bool isWellFormedUuid(const std::string& uuid);
+
+// "MetricKind::Batch" → "batch", as in metrics.kind.
+const char* kindWord(MetricKind kind);
+
+}  // namespace layerlab::storage
