@@ -7,6 +7,7 @@
 #include "app/cli/progress_line.h"
 #include "app/cli/train_options.h"
 #include "app/core/training_job.h"
+#include "engine/data/idx_reader.h"
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_summary.h"
 #include "storage/store_error.h"
@@ -37,7 +38,24 @@ class InterruptGuard {
   void (*m_previous)(int) = SIG_DFL;
 };
 
+std::optional<app::TrainingJob> resumeJob(const TrainFlags& options) {
+  if (!options.modelPath.empty() || !options.configPath.empty()) {
+    printError(
+        "--resume continues a run with its own model, data and config; only --epochs, "
+        "--device and --threads may change");
+    return std::nullopt;
+  }
+  app::TrainingJob job = app::jobToResume(options.dbPath, *options.resumeRun);
+  job.config = applyResumeFlags(job.config, options);
+  if (const std::vector<std::string> problems = job.config.validate(); !problems.empty()) {
+    printError(problems.front());
+    return std::nullopt;
+  }
+  return job;
+}
+
 std::optional<app::TrainingJob> makeJob(const TrainFlags& options) {
+  if (options.resumeRun) return resumeJob(options);
   if (options.modelPath.empty()) {
     printError("--model is required (a *.layerlab.json file), or --resume RUN to continue a run");
     return std::nullopt;
@@ -58,21 +76,24 @@ std::optional<app::TrainingJob> makeJob(const TrainFlags& options) {
   job.model = *parsed.spec;
   try {
     job.config = resolveTrainConfig(options);
+    job.dataset = resolveDatasetSpec(options, job.config);
   } catch (const std::invalid_argument& error) {
     printError(error.what());
     return std::nullopt;
+  } catch (const engine::DataError& error) {
+    printError(error.what());
+    return std::nullopt;
   }
-  job.dataset = {.source = options.data,
-                 .limit = options.limit,
-                 .valFraction = options.valFraction,
-                 .seed = job.config.seed,
-                 .normalize = options.normalize};
   job.runName = options.name;
   job.storePath = options.dbPath;
   return job;
 }
 
 void printStart(const app::JobStarted& started) {
+  if (started.resumedFromEpoch > 0) {
+    std::printf("Continuing run %lld from epoch %d\n", static_cast<long long>(started.runId),
+                started.resumedFromEpoch);
+  }
   std::printf("Run %lld · %s · %s · %s params\n", static_cast<long long>(started.runId),
               started.device.c_str(), started.dataDescription.c_str(),
               engine::formatThousands(started.parameterCount).c_str());
@@ -99,7 +120,16 @@ int report(const app::JobOutcome& outcome) {
 }
 
 int runTrain(const TrainFlags& options) {
-  const std::optional<app::TrainingJob> job = makeJob(options);
+  std::optional<app::TrainingJob> job;
+  try {
+    job = makeJob(options);
+  } catch (const app::JobInputError& error) {
+    printError(error.what());
+    return kExitBadInput;
+  } catch (const storage::StoreError& error) {
+    printError(error.what());
+    return kExitFailed;
+  }
   if (!job) return kExitBadInput;
   engine::TrainControl control;
   InterruptGuard guard(control);

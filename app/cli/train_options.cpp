@@ -29,16 +29,71 @@ void override(T& field, const std::optional<T>& flag) {
 
 void addModelAndDataFlags(CLI::App& c, TrainFlags& f) {
   c.add_option("--model", f.modelPath, "A *.layerlab.json model");
-  c.add_option("--data", f.data, "The data: fashion-mnist")->capture_default_str();
-  c.add_option("--limit", f.limit, "Keep only the first N training samples")
-      ->check(CLI::NonNegativeNumber);
-  c.add_option("--val-fraction", f.valFraction, "Part of the training data kept for validation")
-      ->capture_default_str()
+  c.add_option("--data", f.data,
+               "fashion-mnist, a CSV file, a folder of images (one sub-folder per class), or "
+               "IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS] IDX files")
+      ->capture_default_str();
+  c.add_option("--data-spec", f.dataSpecPath,
+               "A dataset document (JSON, \"format\": \"layerlab.dataset\") instead of --data");
+  c.add_option("--label-column", f.labelColumn,
+               "CSV: the target column by name or 0-based index (default: the last)");
+  c.add_option("--missing", f.missing, "CSV: missing values are an error, drop the row, or mean")
+      ->check(CLI::IsMember({"error", "drop", "mean"}));
+  c.add_option("--image-size", f.imageSize, "Image folder: resize every image to HxW, e.g. 32x32");
+  c.add_flag("--grayscale", f.grayscale, "Image folder: read images as one channel");
+  c.add_option("--limit", f.limit, "Keep only N samples (0 = all)")->check(CLI::NonNegativeNumber);
+  c.add_option("--val-fraction", f.valFraction,
+               "Part kept for validation (default 0.1 of fashion-mnist's training part, else 0.15)")
+      ->check(CLI::Range(0.0, 0.95));
+  c.add_option("--test-fraction", f.testFraction,
+               "Part kept for test, for data without its own test part (default 0.15)")
       ->check(CLI::Range(0.0, 0.95));
   c.add_option("--normalize", f.normalize,
-               "Input normalisation from the training part: zscore, minmax or none")
-      ->capture_default_str()
+               "Input normalisation from the training part: zscore (default), minmax or none")
       ->check(CLI::IsMember({"zscore", "minmax", "none"}));
+  c.add_flag("--flip", f.flip, "Augment: mirror training images left-right at random");
+  c.add_option("--crop-padding", f.cropPadding, "Augment: pad by N pixels and crop at random")
+      ->check(CLI::Range(0, 64));
+  c.add_option("--rotate", f.rotate, "Augment: rotate training images by up to ±DEGREES")
+      ->check(CLI::Range(0.0, 180.0));
+}
+
+engine::DatasetSpec readDatasetSpecFile(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw std::invalid_argument(path + ": cannot open the file (does it exist?)");
+  std::stringstream text;
+  text << file.rdbuf();
+  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded()) throw std::invalid_argument(path + ": not valid JSON");
+  try {
+    return engine::datasetSpecFromJson(doc);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(path + ": " + error.what());
+  }
+}
+
+engine::ColumnRef columnRef(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("-0123456789") == std::string::npos) {
+    try {
+      return static_cast<int64_t>(std::stoll(text));
+    } catch (const std::exception&) {
+      // not a number after all: a column name
+    }
+  }
+  return text;
+}
+
+void applyImageSize(engine::ImageOptions& image, const std::string& text) {
+  int64_t height = 0, width = 0;
+  char x = 0, rest = 0;
+  std::istringstream in(text);
+  if (!(in >> height >> x >> width) || (x != 'x' && x != 'X') || in >> rest || height < 1 ||
+      width < 1 || height > 4096 || width > 4096) {
+    throw std::invalid_argument("--image-size must be HxW, e.g. 32x32 (1 to 4096), not '" + text +
+                                "'");
+  }
+  image.height = height;
+  image.width = width;
 }
 
 void addOptimiserFlags(CLI::App& c, TrainFlags& f) {
@@ -115,6 +170,25 @@ engine::TrainConfig resolveTrainConfig(const TrainFlags& f) {
   const std::vector<std::string> problems = c.validate();
   if (!problems.empty()) throw std::invalid_argument(problems.front());
   return c;
+}
+
+engine::DatasetSpec resolveDatasetSpec(const TrainFlags& f, const engine::TrainConfig& config) {
+  engine::DatasetSpec spec = f.dataSpecPath.empty() ? engine::datasetSpecForArgument(f.data)
+                                                    : readDatasetSpecFile(f.dataSpecPath);
+  spec.seed = config.seed;
+  override(spec.limit, f.limit);
+  if (f.valFraction) spec.valFraction = f.valFraction;
+  if (f.testFraction) spec.testFraction = f.testFraction;
+  override(spec.normalize, f.normalize);
+  if (f.labelColumn) spec.csv.label = columnRef(*f.labelColumn);
+  override(spec.csv.missing, f.missing);
+  if (engine::isRegressionLoss(config.loss)) spec.csv.task = "regression";
+  if (f.imageSize) applyImageSize(spec.image, *f.imageSize);
+  if (f.grayscale) spec.image.color = "grayscale";
+  if (f.flip) spec.augment.flip = true;
+  override(spec.augment.cropPadding, f.cropPadding);
+  override(spec.augment.rotationDegrees, f.rotate);
+  return spec;
 }
 
 engine::TrainConfig applyResumeFlags(engine::TrainConfig stored, const TrainFlags& f) {

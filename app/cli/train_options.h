@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/data/dataset_spec.h"
 #include "engine/train/train_config.h"
 
 namespace layerlab::cli {
@@ -14,13 +15,22 @@ namespace layerlab::cli {
 struct TrainFlags {
   std::string modelPath;
   std::string data = "fashion-mnist";
+  std::string dataSpecPath;  // a layerlab.dataset document; the data flags below override it
+  std::optional<std::string> labelColumn;
+  std::optional<std::string> missing;
+  std::optional<double> testFraction;
+  std::optional<std::string> imageSize;  // "HxW"
+  bool grayscale = false;
+  bool flip = false;
+  std::optional<int64_t> cropPadding;
+  std::optional<double> rotate;
   std::string dbPath;
   std::string name;
   std::string configPath;
   std::optional<int64_t> resumeRun;
-  int64_t limit = 0;
-  double valFraction = 0.1;
-  std::string normalize = "zscore";
+  std::optional<int64_t> limit;
+  std::optional<double> valFraction;
+  std::optional<std::string> normalize;
   // Training flags: unset ones keep the value of --config (or the default).
   std::optional<int> epochs;
   std::optional<int64_t> batchSize;
@@ -46,6 +56,11 @@ void addTrainFlags(CLI::App& command, TrainFlags& flags);
 
 // The TrainConfig the flags describe. Throws std::invalid_argument (naming the file or flag).
 engine::TrainConfig resolveTrainConfig(const TrainFlags& flags);
+
+// The DatasetSpec the data flags describe, with the run's seed; a regression loss makes a CSV
+// target a regression. Throws std::invalid_argument (naming the file or flag) or
+// engine::DataError (a --data that names nothing usable).
+engine::DatasetSpec resolveDatasetSpec(const TrainFlags& flags, const engine::TrainConfig& config);
 
 // Flags given on top of a stored run's config when resuming: only the epoch target may change.
 engine::TrainConfig applyResumeFlags(engine::TrainConfig stored, const TrainFlags& flags);

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include "app/version.h"
 #include "engine/data/dataset.h"
@@ -10,6 +12,7 @@
 #include "engine/model/model_analysis.h"
 #include "engine/train/metrics.h"
 #include "engine/train/trainer.h"
+#include "storage/run_query.h"
 #include "storage/run_store.h"
 
 namespace layerlab::app {
@@ -28,7 +31,50 @@ void checkInputs(const TrainingJob& job, const engine::ModelAnalysis& analysis) 
   if (!problems.empty()) throw JobInputError(problems.front());
 }
 
-engine::LoadedData loadData(const TrainingJob& job) {
+constexpr const char* kLastCheckpoint = "checkpoint-last";
+constexpr const char* kBestCheckpoint = "checkpoint-best";
+// A long epoch still shows the run alive to other processes this often.
+constexpr double kHeartbeatSeconds = 30.0;
+// Keys written beside the DatasetSpec in a run's dataset document (see describeRun).
+constexpr const char* kDatasetExtras[] = {"description", "classes", "preprocessing"};
+
+// What the model's output must be for the data, or an empty string when it fits.
+std::string outputMismatch(const engine::ModelAnalysis& analysis, const engine::LoadedData& data,
+                           const engine::TrainConfig& config) {
+  const bool binaryLogit = config.loss == "bce_with_logits";
+  if (data.classification() == engine::isRegressionLoss(config.loss)) {
+    return data.classification()
+               ? "the data has classes (" + std::to_string(data.classNames.size()) +
+                     ") but the loss '" + config.loss +
+                     "' is for regression; use cross_entropy (or bce_with_logits for two classes)"
+               : "the data's target is a number (regression) but the loss '" + config.loss +
+                     "' is for classes; use mse, l1 or huber";
+  }
+  if (binaryLogit && data.classNames.size() != 2) {
+    return "bce_with_logits needs two classes but the data has " +
+           std::to_string(data.classNames.size()) + "; use cross_entropy";
+  }
+  if (analysis.outputIndices.size() != 1) {
+    return "the model has " + std::to_string(analysis.outputIndices.size()) +
+           " outputs; training needs exactly one";
+  }
+  const engine::NodeAnalysis& node = analysis.nodes[analysis.outputIndices.front()];
+  if (!node.outputShape) return {};
+  const engine::Shape expected = {binaryLogit ? 1 : data.outputs};
+  if (*node.outputShape == expected) return {};
+  const std::string want =
+      binaryLogit ? "1 value per sample (the logit of the second class)"
+      : data.classification()
+          ? std::to_string(data.outputs) +
+                " values per sample (one per class: " + std::to_string(data.classNames.size()) +
+                " classes)"
+          : "1 value per sample (a regression target)";
+  return "output node '" + node.id + "' gives " + engine::formatShape(*node.outputShape) +
+         " but the data needs " + want + "; change that layer so it gives " +
+         engine::formatShape(expected);
+}
+
+engine::LoadedData loadData(const TrainingJob& job, const engine::ModelAnalysis& analysis) {
   engine::LoadedData data;
   try {
     data = engine::loadDataset(job.dataset);
@@ -40,6 +86,8 @@ engine::LoadedData loadData(const TrainingJob& job) {
                         " but the data has " + engine::formatShape(data.inputShape));
   }
   if (data.train.size() == 0) throw JobInputError("the training part of the data is empty");
+  if (const std::string problem = outputMismatch(analysis, data, job.config); !problem.empty())
+    throw JobInputError(problem);
   return data;
 }
 
@@ -76,19 +124,44 @@ std::vector<MetricValue> testMetrics(const engine::EvalResult& eval) {
   return out;
 }
 
-// Connects the trainer's reports to the store and to the caller.
+engine::DatasetSpec storedDatasetSpec(const std::string& text) {
+  nlohmann::json doc = nlohmann::json::parse(text);
+  for (const char* key : kDatasetExtras)
+    doc.erase(key);
+  return engine::datasetSpecFromJson(doc);
+}
+
+// Saves the trainer's full state as the run's `kind` checkpoint, tagged with its epoch and step.
+void saveCheckpoint(storage::RunStore& store, int64_t runId, const char* kind,
+                    const engine::Trainer& trainer) {
+  const nlohmann::json metadata = {{"epoch", trainer.epochsDone()}, {"step", trainer.stepsDone()}};
+  store.saveArtifact(
+      runId, kind, std::string(kind == kBestCheckpoint ? "best" : "last") + ".pt",
+      [&trainer](const std::string& tempPath) { trainer.saveCheckpoint(tempPath); },
+      metadata.dump());
+}
+
+// Connects the trainer's reports to the store and to the caller. Each completed epoch is
+// committed with its batch samples, then checkpointed, so a run killed at any moment resumes from
+// its last stored epoch.
 engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runId,
+                                          const engine::Trainer& trainer,
                                           const engine::TrainCallbacks& outer) {
   engine::TrainCallbacks callbacks;
-  callbacks.onBatch = [&store, runId, outer](const engine::BatchProgress& p) {
+  auto lastBeat = std::make_shared<double>(0.0);
+  callbacks.onBatch = [&store, runId, outer, lastBeat](const engine::BatchProgress& p) {
     store.bufferBatchSample(
         runId, {.step = p.step,
                 .epoch = p.epoch,
                 .wallTime = p.wallSeconds,
                 .values = {{"train", "loss", p.loss}, {"train", "accuracy", p.accuracy}}});
+    if (p.wallSeconds - *lastBeat > kHeartbeatSeconds) {
+      store.heartbeat(runId);
+      *lastBeat = p.wallSeconds;
+    }
     if (outer.onBatch) outer.onBatch(p);
   };
-  callbacks.onEpoch = [&store, runId, outer](const engine::EpochSummary& s) {
+  callbacks.onEpoch = [&store, runId, &trainer, outer, lastBeat](const engine::EpochSummary& s) {
     store.appendEpoch(runId, {.epoch = s.epoch,
                               .step = s.step,
                               .wallTime = s.wallSeconds,
@@ -97,13 +170,80 @@ engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runI
                                          {"val", "loss", s.valLoss},
                                          {"val", "accuracy", s.valAccuracy},
                                          {"train", "lr", s.learningRate}}});
+    *lastBeat = s.wallSeconds;
+    saveCheckpoint(store, runId, kLastCheckpoint, trainer);
+    if (s.improved) saveCheckpoint(store, runId, kBestCheckpoint, trainer);
     if (outer.onEpoch) outer.onEpoch(s);
   };
   callbacks.onLog = outer.onLog;
   return callbacks;
 }
 
+// The checkpoint a resumed job continues from, checked against its record.
+std::string checkpointToResume(const TrainingJob& job, const engine::LoadedData& data) {
+  const storage::RunQuery query(job.storePath);
+  const std::optional<storage::RunDetail> run = query.run(job.resumeRunId);
+  if (!run) throw JobInputError("there is no run " + std::to_string(job.resumeRunId));
+  if (run->datasetFingerprint != data.fingerprint) {
+    throw JobInputError("the data of run " + std::to_string(job.resumeRunId) +
+                        " has changed since it started (" + data.description +
+                        "); continuing would train on something else — start a new run");
+  }
+  const std::optional<storage::ArtifactRecord> checkpoint =
+      query.artifact(job.resumeRunId, kLastCheckpoint);
+  if (!checkpoint) {
+    throw JobInputError("run " + std::to_string(job.resumeRunId) +
+                        " has no checkpoint to continue from (it ended before its first epoch " +
+                        "did); start it again with train --model");
+  }
+  try {
+    return storage::verifiedArtifactPath(*checkpoint);
+  } catch (const storage::StoreError& error) {
+    throw JobInputError(std::string("the checkpoint cannot be used: ") + error.what());
+  }
+}
+
+// Ends the run with the test part's results: final metrics and, for classes, the confusion
+// matrix.
+void finishCompleted(storage::RunStore& store, engine::Trainer& trainer,
+                     const engine::LoadedData& data, JobOutcome& outcome) {
+  std::vector<MetricValue> finals;
+  if (data.test.size() > 0) {
+    const engine::EvalResult eval = trainer.evaluate(data.test);
+    finals = testMetrics(eval);
+    for (const MetricValue& m : finals)
+      outcome.finalMetrics.emplace_back("test_" + m.name, m.value);
+    if (eval.classes > 0)
+      store.saveConfusionMatrix(outcome.runId, "test", data.classNames, eval.confusion);
+  }
+  store.finishRun(outcome.runId, storage::RunStatus::Completed, finals);
+}
+
 }  // namespace
+
+TrainingJob jobToResume(const std::string& storePath, int64_t runId) {
+  const storage::RunQuery query(storePath);
+  const std::optional<storage::RunDetail> run = query.run(runId);
+  if (!run) throw JobInputError("there is no run " + std::to_string(runId) + " in " + storePath);
+  const std::string name = "run " + std::to_string(runId);
+  if (run->summary.status == storage::RunStatus::Completed) {
+    throw JobInputError(name + " has completed; train a new run (train --model …) to go further");
+  }
+  TrainingJob job;
+  try {
+    const engine::ModelParseResult model = engine::parseModelSpec(run->modelJson);
+    if (!model.spec) throw std::invalid_argument(model.problems.front().describe());
+    job.model = *model.spec;
+    job.config = engine::trainConfigFromJson(nlohmann::json::parse(run->configJson));
+    job.dataset = storedDatasetSpec(run->datasetJson);
+  } catch (const std::exception& error) {
+    throw JobInputError("the documents stored with " + name + " cannot be read: " + error.what());
+  }
+  job.runName = run->summary.name;
+  job.storePath = storePath;
+  job.resumeRunId = runId;
+  return job;
+}
 
 JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
                           const engine::TrainControl& control) {
@@ -116,37 +256,50 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
     throw JobInputError(error.what());
   }
   engine::prepareDeterministicRun(job.config.seed, job.config.threads);
-  const engine::LoadedData data = loadData(job);
+  const engine::LoadedData data = loadData(job, analysis);
   const std::string deviceText = engine::describeDevice(device);
+  const int64_t classes = data.classification() ? static_cast<int64_t>(data.classNames.size()) : 0;
+  std::optional<engine::Trainer> trainer;
+  try {
+    trainer.emplace(engine::GraphModule(job.model, analysis), job.config, device, classes);
+    if (data.augment.enabled() && data.inputShape.size() == 3)
+      trainer->setAugmentation(data.augment);
+    if (job.resumeRunId > 0) trainer->loadCheckpoint(checkpointToResume(job, data));
+  } catch (const JobInputError&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw JobInputError(error.what());
+  }
 
   storage::RunStore store(job.storePath);
   JobOutcome outcome;
-  outcome.runId = store.createRun(describeRun(job, data, deviceText));
+  if (job.resumeRunId > 0) {
+    outcome.runId = job.resumeRunId;
+    store.beginResume(outcome.runId, trainer->stepsDone(), trainer->epochsDone());
+  } else {
+    outcome.runId = store.createRun(describeRun(job, data, deviceText));
+  }
   if (callbacks.onStarted) {
-    callbacks.onStarted(
-        {outcome.runId, deviceText, data.description, data.train.size(), analysis.totalParams});
+    callbacks.onStarted({outcome.runId, trainer->epochsDone(), deviceText, data.description,
+                         data.train.size(), analysis.totalParams});
   }
   try {
-    engine::Trainer trainer(engine::GraphModule(job.model, analysis), job.config, device,
-                            static_cast<int64_t>(data.classNames.size()));
-    const engine::FitResult fit =
-        trainer.fit(data.train, data.val,
-                    recordingCallbacks(store, outcome.runId, callbacks.training), &control);
-    outcome.epochsDone = trainer.epochsDone();
+    const engine::FitResult fit = trainer->fit(
+        data.train, data.val,
+        recordingCallbacks(store, outcome.runId, *trainer, callbacks.training), &control);
+    outcome.epochsDone = trainer->epochsDone();
     outcome.stoppedEarly = fit.stoppedEarly;
     outcome.bestEpoch = fit.bestEpoch;
-    std::vector<MetricValue> finals;
-    if (!fit.stopped && data.test.size() > 0) {
-      finals = testMetrics(trainer.evaluate(data.test));
-      for (const MetricValue& m : finals)
-        outcome.finalMetrics.emplace_back("test_" + m.name, m.value);
+    if (fit.stopped) {
+      outcome.status = "cancelled";
+      store.finishRun(outcome.runId, storage::RunStatus::Cancelled, {});
+    } else {
+      outcome.status = "completed";
+      finishCompleted(store, *trainer, data, outcome);
     }
-    outcome.status = fit.stopped ? "cancelled" : "completed";
-    store.finishRun(outcome.runId,
-                    fit.stopped ? storage::RunStatus::Cancelled : storage::RunStatus::Completed,
-                    finals);
   } catch (const std::exception& error) {
     outcome.status = "failed";
+    outcome.finalMetrics.clear();
     outcome.error = error.what();
     try {
       store.finishRun(outcome.runId, storage::RunStatus::Failed, {}, outcome.error);

@@ -33,10 +33,14 @@ struct TrainingJob {
   engine::TrainConfig config;
   std::string runName;
   std::string storePath;
+  // > 0: continue this stored run from its last checkpoint instead of starting a new one (see
+  // jobToResume).
+  int64_t resumeRunId = 0;
 };
 
 struct JobStarted {
   int64_t runId = 0;
+  int resumedFromEpoch = 0;  // > 0 when continuing a run
   std::string device;
   std::string dataDescription;
   int64_t trainSamples = 0;
@@ -59,6 +63,13 @@ struct JobCallbacks {
   std::function<void(const JobStarted&)> onStarted;
   engine::TrainCallbacks training;
 };
+
+// The job of a stored run, rebuilt from the documents kept with it, to continue it from its last
+// checkpoint; change its config's epochs (or device, threads) before running it to go further.
+// Throws JobInputError when the run does not
+// exist, has no checkpoint to continue from, or cannot be continued (it completed, or it runs in
+// a live process); StoreError when the store cannot be read.
+TrainingJob jobToResume(const std::string& storePath, int64_t runId);
 
 // Runs the job. Throws JobInputError (nothing stored) for bad inputs and StoreError when the
 // store cannot be opened; after the run exists, failures end up in the outcome and the store.

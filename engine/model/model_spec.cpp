@@ -179,6 +179,10 @@ ModelParseResult parseModelSpec(const std::string& text) {
     result.problems.push_back(
         {"", "not valid JSON at " + describeOffset(text, error.byte > 0 ? error.byte - 1 : 0)});
     return result;
+  } catch (const json::exception& error) {
+    // Valid syntax nlohmann cannot hold, such as a number beyond double's range.
+    result.problems.push_back({"", std::string("not usable JSON: ") + error.what()});
+    return result;
   }
   if (!doc.is_object()) {
     result.problems.push_back({"", "a model document must be a JSON object"});

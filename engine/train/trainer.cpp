@@ -1,5 +1,7 @@
 #include "engine/train/trainer.h"
 
+#include "engine/data/augment.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -11,6 +13,13 @@ namespace {
 
 constexpr int64_t kEvalBatchSize = 1024;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Batches per epoch. A last batch of a single sample is merged into the one before it: layers
+// such as BatchNorm cannot train on one sample, and one sample makes a noisy step anyway.
+int64_t batchesPerEpoch(int64_t samples, int64_t batchSize) {
+  const int64_t batches = (samples + batchSize - 1) / batchSize;
+  return batches > 1 && samples % batchSize == 1 ? batches - 1 : batches;
+}
 
 double nowSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -127,7 +136,7 @@ FitResult Trainer::fit(const TensorDataset& trainData, const TensorDataset& valD
                        const TrainCallbacks& callbacks, const TrainControl* control) {
   const TensorDataset train = trainData.to(m_device);
   const TensorDataset val = valData.to(m_device);
-  const int64_t batches = (train.size() + m_config.batchSize - 1) / m_config.batchSize;
+  const int64_t batches = batchesPerEpoch(train.size(), m_config.batchSize);
   m_schedule.emplace(m_config.schedule, m_config.learningRate, m_config.epochs, batches);
   if (!m_pendingScheduleState.is_null()) m_schedule->restore(m_pendingScheduleState);
   m_wallStart = nowSeconds();
@@ -162,7 +171,13 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
   // shuffles exactly as an uninterrupted one.
   auto generator = at::make_generator<at::CPUGeneratorImpl>(m_config.seed + epoch);
   const torch::Tensor order = torch::randperm(train.size(), generator, torch::kInt64).to(m_device);
-  const int64_t batches = (train.size() + m_config.batchSize - 1) / m_config.batchSize;
+  const int64_t batches = batchesPerEpoch(train.size(), m_config.batchSize);
+  std::optional<at::Generator> augmentGenerator;
+  if (m_augment.enabled()) {
+    // On the batches' device, seeded per epoch like the order.
+    augmentGenerator = at::globalContext().defaultGenerator(m_device).clone();
+    augmentGenerator->set_current_seed(m_config.seed * 1000003 + epoch);
+  }
   const bool classification = m_objective.classification();
   RunningSums epochSums(m_device), windowSums(m_device);
   EpochTotals totals;
@@ -178,9 +193,10 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
         return totals;
       }
     }
-    const torch::Tensor index = order.slice(
-        0, batch * m_config.batchSize, std::min(train.size(), (batch + 1) * m_config.batchSize));
-    const torch::Tensor inputs = train.inputs.index_select(0, index);
+    const int64_t end = batch + 1 == batches ? train.size() : (batch + 1) * m_config.batchSize;
+    const torch::Tensor index = order.slice(0, batch * m_config.batchSize, end);
+    torch::Tensor inputs = train.inputs.index_select(0, index);
+    if (augmentGenerator) inputs = augmentBatch(inputs, m_augment, *augmentGenerator);
     const torch::Tensor targets = train.targets.index_select(0, index);
     applyLearningRate(m_schedule->lrForStep(m_step));
     m_optimizer->zero_grad();

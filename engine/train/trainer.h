@@ -80,6 +80,10 @@ class Trainer {
 
   EvalResult evaluate(const TensorDataset& data);
 
+  // Random changes made to every training batch of image data from the next epoch on (never to
+  // validation or test batches). Seeded per epoch from the config's seed.
+  void setAugmentation(const AugmentSpec& augment) { m_augment = augment; }
+
   // Raw model outputs for every sample (evaluation mode, no autograd), on the CPU.
   torch::Tensor predict(const torch::Tensor& inputs);
 
@@ -113,6 +117,7 @@ class Trainer {
   nlohmann::json m_pendingScheduleState;  // from a checkpoint, until the schedule exists
   BestTracker m_best;
   std::vector<torch::Tensor> m_bestWeights;  // parameters then buffers, when restoring best
+  AugmentSpec m_augment;
   int m_epoch = 0;
   int64_t m_step = 0;
   double m_wallBefore = 0;  // wall seconds of earlier attempts (from a checkpoint)

@@ -1,12 +1,13 @@
-// What recording every batch costs a real training: the mlp template on a slice of
-// Fashion-MNIST, the default training config on one CPU thread, a batch sample stored after every
-// batch. The figures are printed and recorded as test properties; the test fails when the
-// store's share of an epoch reaches 1%.
-#include <gtest/gtest.h>
+// What recording every batch costs a real training: the mlp template on 12,000 Fashion-MNIST
+// images, the default training config on one CPU thread, a batch sample stored after every batch,
+// against the same training storing epochs only, in the same invocation. Prints the store's share
+// of an epoch (the target is under 1%) and the wall-clock ratio.
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "engine/data/dataset.h"
@@ -14,7 +15,6 @@
 #include "engine/model/model_analysis.h"
 #include "engine/train/trainer.h"
 #include "storage/run_store.h"
-#include "tests/support/temp_dir.h"
 
 namespace layerlab {
 namespace {
@@ -90,13 +90,16 @@ Measured train(const engine::LoadedData& data, const std::string& storePath, boo
   return measured;
 }
 
-TEST(LoggingOverhead, StoringEveryBatchCostsUnderOnePercentOfAnEpoch) {
+int run() {
   engine::DatasetSpec spec;
   spec.limit = 12000;
   const engine::LoadedData data = engine::loadDataset(spec);
-  test::TempDir dir;
-  const Measured none = train(data, dir.file("none.db"), false);
-  const Measured every = train(data, dir.file("every.db"), true);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("layerlab-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const Measured none = train(data, (dir / "none.db").string(), false);
+  const Measured every = train(data, (dir / "every.db").string(), true);
+  std::filesystem::remove_all(dir);
 
   const int counted = kEpochs - 1;
   // The batch samples' own cost: what logging every batch adds to the store's work per epoch.
@@ -111,12 +114,18 @@ TEST(LoggingOverhead, StoringEveryBatchCostsUnderOnePercentOfAnEpoch) {
       static_cast<long long>(every.batchesPerEpoch), 1e3 * epochWithout,
       1e3 * every.epochSeconds / counted, 1e3 * none.storeSeconds / counted,
       1e3 * every.storeSeconds / counted, 100 * share, wallRatio);
-  RecordProperty("batches_per_epoch", std::to_string(every.batchesPerEpoch));
-  RecordProperty("epoch_ms_without", std::to_string(1e3 * epochWithout));
-  RecordProperty("batch_logging_percent", std::to_string(100 * share));
-  RecordProperty("wall_ratio", std::to_string(wallRatio));
-  EXPECT_LT(share, 0.01);
+  std::printf("target: under 1%% (%s)\n", share < 0.01 ? "met" : "NOT met");
+  return 0;
 }
 
 }  // namespace
 }  // namespace layerlab
+
+int main() {
+  try {
+    return layerlab::run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "store_logging_bench: %s\n", error.what());
+    return 1;
+  }
+}
