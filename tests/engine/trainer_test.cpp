@@ -71,6 +71,63 @@ TEST_P(LearnsBlobs, ReachesHighAccuracyAndReportsEveryEpoch) {
 INSTANTIATE_TEST_SUITE_P(Optimizers, LearnsBlobs,
                          ::testing::Values("adam", "sgd", "adamw", "rmsprop"));
 
+// 33 samples in batches of 16 would leave a last batch of one, which BatchNorm cannot train on:
+// it joins the batch before it.
+TEST(Trainer, ALoneLastSampleJoinsThePreviousBatch) {
+  prepareDeterministicRun(1, 1);
+  const ModelParseResult parsed = parseModelSpec(R"({"format": "layerlab.model", "version": 1,
+      "input": {"shape": [8]}, "nodes": [
+        {"id": "h", "type": "Dense", "units": 16, "inputs": ["input"]},
+        {"id": "bn", "type": "BatchNorm", "inputs": ["h"]},
+        {"id": "out", "type": "Dense", "units": 3, "inputs": ["bn"]}], "outputs": ["out"]})");
+  ASSERT_TRUE(parsed.spec);
+  Trainer trainer(GraphModule(*parsed.spec, analyzeModel(*parsed.spec)), config("adam", 2),
+                  torch::kCPU, 3);
+  const TensorDataset train = blobs(11, 3, 4);  // 33 samples
+  std::vector<int64_t> batchesPerEpoch;
+  TrainCallbacks callbacks;
+  callbacks.onBatch = [&](const BatchProgress& p) { batchesPerEpoch.push_back(p.batchesPerEpoch); };
+  EXPECT_NO_THROW(trainer.fit(train, {}, callbacks));
+  EXPECT_EQ(trainer.stepsDone(), 4);  // 2 epochs of 2 batches (16 and 17 samples)
+  ASSERT_FALSE(batchesPerEpoch.empty());
+  EXPECT_EQ(batchesPerEpoch.front(), 2);
+}
+
+// Augmented training batches differ from plain ones; evaluation never sees augmentation.
+TEST(Trainer, AugmentationChangesTrainingButNotEvaluation) {
+  const ModelParseResult parsed = parseModelSpec(R"({"format": "layerlab.model", "version": 1,
+      "input": {"shape": [1, 8, 8]}, "nodes": [
+        {"id": "f", "type": "Flatten", "inputs": ["input"]},
+        {"id": "out", "type": "Dense", "units": 2, "inputs": ["f"]}], "outputs": ["out"]})");
+  ASSERT_TRUE(parsed.spec);
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(3);
+  // Class 0 bright on the left half, class 1 on the right: flipping swaps what decides the class.
+  torch::Tensor images = torch::rand({64, 1, 8, 8}, generator) * 0.1;
+  const torch::Tensor targets = torch::arange(64, torch::kInt64) % 2;
+  for (int64_t i = 0; i < 64; ++i) {
+    images[i].slice(2, targets[i].item<int64_t>() == 0 ? 0 : 4,
+                    targets[i].item<int64_t>() == 0 ? 4 : 8) += 1.0;
+  }
+  const TensorDataset data{images, targets};
+  auto trainWith = [&](bool flip) {
+    prepareDeterministicRun(5, 1);
+    Trainer trainer(GraphModule(*parsed.spec, analyzeModel(*parsed.spec)), config("adam", 3),
+                    torch::kCPU, 2);
+    AugmentSpec augment;
+    augment.flip = flip;
+    trainer.setAugmentation(augment);
+    const FitResult fit = trainer.fit(data, data);
+    const EvalResult once = trainer.evaluate(data), twice = trainer.evaluate(data);
+    EXPECT_EQ(once.loss, twice.loss) << "evaluation must not be random";
+    return fit.history.back();
+  };
+  const EpochSummary plain = trainWith(false), flipped = trainWith(true);
+  EXPECT_NE(plain.trainLoss, flipped.trainLoss);
+  // Without flips the halves separate the classes; with random flips they cannot.
+  EXPECT_GT(plain.valAccuracy, 0.95);
+  EXPECT_LT(flipped.valAccuracy, plain.valAccuracy);
+}
+
 TEST(Trainer, StopsWithinOneBatchOfTheRequest) {
   prepareDeterministicRun(2, 1);
   Trainer trainer(smallMlp(), config("adam", 5), torch::kCPU, 3);
