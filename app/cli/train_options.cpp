@@ -37,6 +37,10 @@ void addModelAndDataFlags(CLI::App& c, TrainFlags& f) {
                "A dataset document (JSON, \"format\": \"layerlab.dataset\") instead of --data");
   c.add_option("--label-column", f.labelColumn,
                "CSV: the target column by name or 0-based index (default: the last)");
+  c.add_option("--header", f.header, "CSV: whether the first line names the columns")
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
+  c.add_option("--skip-rows", f.skipRows, "CSV: lines to skip before the header or the data")
+      ->check(CLI::NonNegativeNumber);
   c.add_option("--missing", f.missing, "CSV: missing values are an error, drop the row, or mean")
       ->check(CLI::IsMember({"error", "drop", "mean"}));
   c.add_option("--image-size", f.imageSize, "Image folder: resize every image to HxW, e.g. 32x32");
@@ -182,6 +186,8 @@ engine::DatasetSpec resolveDatasetSpec(const TrainFlags& f, const engine::TrainC
   override(spec.normalize, f.normalize);
   if (f.labelColumn) spec.csv.label = columnRef(*f.labelColumn);
   override(spec.csv.missing, f.missing);
+  override(spec.csv.header, f.header);
+  override(spec.csv.skipRows, f.skipRows);
   if (engine::isRegressionLoss(config.loss)) spec.csv.task = "regression";
   if (f.imageSize) applyImageSize(spec.image, *f.imageSize);
   if (f.grayscale) spec.image.color = "grayscale";

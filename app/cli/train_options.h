@@ -17,6 +17,8 @@ struct TrainFlags {
   std::string data = "fashion-mnist";
   std::string dataSpecPath;  // a layerlab.dataset document; the data flags below override it
   std::optional<std::string> labelColumn;
+  std::optional<std::string> header;
+  std::optional<int64_t> skipRows;
   std::optional<std::string> missing;
   std::optional<double> testFraction;
   std::optional<std::string> imageSize;  // "HxW"
