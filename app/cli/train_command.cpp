@@ -119,10 +119,11 @@ int report(const app::JobOutcome& outcome) {
   return kExitOk;
 }
 
-int runTrain(const TrainFlags& options) {
-  std::optional<app::TrainingJob> job;
+// Runs `step`, turning the job's expected failures into a message and an exit code.
+template <typename Step>
+int exitCodeOf(Step step) {
   try {
-    job = makeJob(options);
+    return step();
   } catch (const app::JobInputError& error) {
     printError(error.what());
     return kExitBadInput;
@@ -130,7 +131,15 @@ int runTrain(const TrainFlags& options) {
     printError(error.what());
     return kExitFailed;
   }
-  if (!job) return kExitBadInput;
+}
+
+int runTrain(const TrainFlags& options) {
+  std::optional<app::TrainingJob> job;
+  const int prepared = exitCodeOf([&] {
+    job = makeJob(options);
+    return job ? kExitOk : kExitBadInput;
+  });
+  if (prepared != kExitOk) return prepared;
   engine::TrainControl control;
   InterruptGuard guard(control);
   ProgressLine progress(stdout, isatty(fileno(stdout)) != 0);
@@ -138,15 +147,7 @@ int runTrain(const TrainFlags& options) {
   callbacks.onStarted = printStart;
   callbacks.training.onBatch = [&progress](const auto& p) { progress.onBatch(p); };
   callbacks.training.onEpoch = [&progress](const auto& s) { progress.onEpoch(s); };
-  try {
-    return report(app::runTrainingJob(*job, callbacks, control));
-  } catch (const app::JobInputError& error) {
-    printError(error.what());
-    return kExitBadInput;
-  } catch (const storage::StoreError& error) {
-    printError(error.what());
-    return kExitFailed;
-  }
+  return exitCodeOf([&] { return report(app::runTrainingJob(*job, callbacks, control)); });
 }
 
 }  // namespace

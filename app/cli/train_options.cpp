@@ -8,7 +8,9 @@
 namespace layerlab::cli {
 namespace {
 
-engine::TrainConfig readConfigFile(const std::string& path) {
+// Reads the JSON document at `path` with `fromJson`; every problem names the file.
+template <typename FromJson>
+auto readDocument(const std::string& path, FromJson fromJson) {
   std::ifstream file(path);
   if (!file) throw std::invalid_argument(path + ": cannot open the file (does it exist?)");
   std::stringstream text;
@@ -16,7 +18,7 @@ engine::TrainConfig readConfigFile(const std::string& path) {
   const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
   if (doc.is_discarded()) throw std::invalid_argument(path + ": not valid JSON");
   try {
-    return engine::trainConfigFromJson(doc);
+    return fromJson(doc);
   } catch (const std::invalid_argument& error) {
     throw std::invalid_argument(path + ": " + error.what());
   }
@@ -60,20 +62,6 @@ void addModelAndDataFlags(CLI::App& c, TrainFlags& f) {
       ->check(CLI::Range(0, 64));
   c.add_option("--rotate", f.rotate, "Augment: rotate training images by up to ±DEGREES")
       ->check(CLI::Range(0.0, 180.0));
-}
-
-engine::DatasetSpec readDatasetSpecFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw std::invalid_argument(path + ": cannot open the file (does it exist?)");
-  std::stringstream text;
-  text << file.rdbuf();
-  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded()) throw std::invalid_argument(path + ": not valid JSON");
-  try {
-    return engine::datasetSpecFromJson(doc);
-  } catch (const std::invalid_argument& error) {
-    throw std::invalid_argument(path + ": " + error.what());
-  }
 }
 
 engine::ColumnRef columnRef(const std::string& text) {
@@ -152,8 +140,9 @@ void addTrainFlags(CLI::App& command, TrainFlags& flags) {
 }
 
 engine::TrainConfig resolveTrainConfig(const TrainFlags& f) {
-  engine::TrainConfig c =
-      f.configPath.empty() ? engine::TrainConfig{} : readConfigFile(f.configPath);
+  engine::TrainConfig c = f.configPath.empty()
+                              ? engine::TrainConfig{}
+                              : readDocument(f.configPath, engine::trainConfigFromJson);
   override(c.epochs, f.epochs);
   override(c.batchSize, f.batchSize);
   override(c.learningRate, f.learningRate);
@@ -177,8 +166,9 @@ engine::TrainConfig resolveTrainConfig(const TrainFlags& f) {
 }
 
 engine::DatasetSpec resolveDatasetSpec(const TrainFlags& f, const engine::TrainConfig& config) {
-  engine::DatasetSpec spec = f.dataSpecPath.empty() ? engine::datasetSpecForArgument(f.data)
-                                                    : readDatasetSpecFile(f.dataSpecPath);
+  engine::DatasetSpec spec = f.dataSpecPath.empty()
+                                 ? engine::datasetSpecForArgument(f.data)
+                                 : readDocument(f.dataSpecPath, engine::datasetSpecFromJson);
   spec.seed = config.seed;
   override(spec.limit, f.limit);
   if (f.valFraction) spec.valFraction = f.valFraction;

@@ -111,6 +111,34 @@ TEST(CliData, TrainsOnACsvWithANamedTextLabel) {
   EXPECT_EQ(total, 45);  // the default test part: 0.15 of 300 rows
 }
 
+TEST(CliData, ADatasetDocumentDescribesTheDataAndFlagsOverrideIt) {
+  test::TempDir dir;
+  const std::string db = dir.file("runs.db");
+  writeText(dir.file("blobs.csv"), blobsCsv(40));
+  const json spec = {
+      {"format", "layerlab.dataset"},  {"version", 1},         {"source", "csv"},
+      {"path", dir.file("blobs.csv")}, {"val_fraction", 0.25}, {"csv", {{"label", "kind"}}}};
+  writeText(dir.file("blobs.dataset.json"), spec.dump());
+  const ProcessResult train =
+      cli({"train", "--model", kTemplates + "tabular_mlp.layerlab.json", "--data-spec",
+           dir.file("blobs.dataset.json"), "--normalize", "minmax", "--epochs", "1", "--db", db});
+  ASSERT_EQ(train.exitCode, 0) << train.out << train.err;
+  const json run = showRun(db, onlyRunId(db));
+  EXPECT_EQ(run["dataset"]["val_fraction"], 0.25);
+  EXPECT_EQ(run["dataset"]["normalize"], "minmax");
+  EXPECT_EQ(run["dataset"]["csv"]["label"], "kind");
+
+  json typoSpec = spec;
+  typoSpec.erase("val_fraction");
+  typoSpec["valfraction"] = 0.2;
+  writeText(dir.file("typo.dataset.json"), typoSpec.dump());
+  const ProcessResult typo = cli({"train", "--model", kTemplates + "tabular_mlp.layerlab.json",
+                                  "--data-spec", dir.file("typo.dataset.json"), "--db", db});
+  EXPECT_EQ(typo.exitCode, 2);
+  EXPECT_NE(typo.err.find("typo.dataset.json"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("valfraction"), std::string::npos) << typo.err;
+}
+
 TEST(CliData, RegressionLossMakesANumericTargetARegression) {
   test::TempDir dir;
   const std::string db = dir.file("runs.db");
@@ -220,11 +248,7 @@ TEST(CliResume, AStoppedRunContinuesToItsEndAndKeepsEveryEpochOnce) {
   const std::string db = dir.file("runs.db");
   test::ChildProcess child(kCli, {"train", "--model", kTemplates + "mlp.layerlab.json", "--epochs",
                                   "4", "--limit", "3000", "--db", db});
-  std::string line;
-  bool firstEpochDone = false;
-  while (!firstEpochDone && child.readLine(line))
-    firstEpochDone = line.find("val_accuracy") != std::string::npos;  // epoch 1's summary
-  ASSERT_TRUE(firstEpochDone);
+  ASSERT_TRUE(child.readUntilLineContaining("val_accuracy"));  // epoch 1's summary
   child.sendSignal(SIGINT);
   const ProcessResult stopped = child.wait();
   ASSERT_EQ(stopped.exitCode, 130) << stopped.out << stopped.err;
@@ -262,11 +286,7 @@ TEST(CliResume, MoreEpochsCanBeAskedForAndOtherChangesAreRefused) {
   const std::string db = dir.file("runs.db");
   test::ChildProcess child(kCli, {"train", "--model", kTemplates + "mlp.layerlab.json", "--epochs",
                                   "3", "--limit", "2000", "--db", db});
-  std::string line;
-  bool firstEpochDone = false;
-  while (!firstEpochDone && child.readLine(line))
-    firstEpochDone = line.find("val_accuracy") != std::string::npos;
-  ASSERT_TRUE(firstEpochDone);
+  ASSERT_TRUE(child.readUntilLineContaining("val_accuracy"));
   child.sendSignal(SIGINT);
   ASSERT_EQ(child.wait().exitCode, 130);
   const std::string id = std::to_string(onlyRunId(db));

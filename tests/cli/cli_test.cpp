@@ -244,11 +244,8 @@ TEST(Cli, CtrlCStopsAndStoresTheRunAsCancelled) {
   const std::string db = dir.file("runs.db");
   test::ChildProcess child(kCli, {"train", "--model", kTemplates + "mlp.layerlab.json", "--epochs",
                                   "500", "--limit", "1000", "--db", db});
-  std::string line;
-  bool sawEpoch = false;
-  while (!sawEpoch && child.readLine(line))
-    sawEpoch = line.find("val_accuracy") != std::string::npos;
-  ASSERT_TRUE(sawEpoch) << "no epoch line before the output ended";
+  ASSERT_TRUE(child.readUntilLineContaining("val_accuracy"))
+      << "no epoch line before the output ended";
   child.sendSignal(SIGINT);
   const ProcessResult result = child.wait();
   EXPECT_EQ(result.exitCode, 130) << result.err;

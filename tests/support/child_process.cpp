@@ -80,6 +80,14 @@ bool ChildProcess::readLine(std::string& line) {
   }
 }
 
+bool ChildProcess::readUntilLineContaining(const std::string& text) {
+  std::string line;
+  while (readLine(line)) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
 void ChildProcess::sendSignal(int signal) {
   ::kill(m_pid, signal);
 }

@@ -24,6 +24,8 @@ class ChildProcess {
 
   // The next line of standard output without its newline; false at end of output.
   bool readLine(std::string& line);
+  // Reads lines until one contains `text`; false when the output ended first.
+  bool readUntilLineContaining(const std::string& text);
   void sendSignal(int signal);
   // Reads the rest of both streams and waits for the exit.
   ProcessResult wait();
