@@ -68,11 +68,17 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_placeStack = new QStackedWidget(this);
   m_placeStack->setObjectName(QStringLiteral("placeStack"));
   m_runsPage = new RunsPage(storePath, m_placeStack);
+  m_dataPage = new DataPage(m_placeStack);
+  m_trainPage = new TrainPage(m_placeStack);
+  m_trainPage->setStorePath(storePath);
   // Added in Place order: a place's index is its page's index.
-  m_placeStack->addWidget(new DataPage(m_placeStack));
+  m_placeStack->addWidget(m_dataPage);
   m_placeStack->addWidget(new ModelPage(m_placeStack));
-  m_placeStack->addWidget(new TrainPage(m_placeStack));
+  m_placeStack->addWidget(m_trainPage);
   m_placeStack->addWidget(m_runsPage);
+  connect(m_trainPage, &TrainPage::trainingFinished, this, [this] {
+    if (m_closingAfterStop) close();
+  });
 }
 
 QWidget* MainWindow::buildNavigation() {
@@ -157,6 +163,7 @@ void MainWindow::setDevice(const QString& device) {
 
 void MainWindow::openStore(const QString& path) {
   m_runsPage->openStore(path);
+  m_trainPage->setStorePath(path);
   showStorePath();
 }
 
@@ -222,6 +229,19 @@ void MainWindow::saveSettings() const {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_trainPage->trainingActive()) {
+    event->ignore();
+    if (m_closingAfterStop) return;  // already stopping; the window closes when it has
+    const auto answer = QMessageBox::question(
+        this, tr("Quit LayerLab"),
+        tr("A run is training. Stop it and quit?\n\nThe run is stored as cancelled with every "
+           "epoch it finished."),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes) return;
+    m_closingAfterStop = true;
+    m_trainPage->requestStop();
+    return;
+  }
   if (m_savesSettings) saveSettings();
   QMainWindow::closeEvent(event);
 }

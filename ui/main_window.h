@@ -18,7 +18,9 @@ class QStackedWidget;
 
 namespace layerlab::ui {
 
+class DataPage;
 class RunsPage;
+class TrainPage;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -37,6 +39,9 @@ class MainWindow : public QMainWindow {
   void openStore(const QString& path);
   QString storePath() const;
 
+  DataPage* dataPage() const { return m_dataPage; }
+  TrainPage* trainPage() const { return m_trainPage; }
+
   void showPlace(Place place);
   Place currentPlace() const;
 
@@ -49,6 +54,8 @@ class MainWindow : public QMainWindow {
   void placeChanged(layerlab::ui::Place place);
 
  protected:
+  // With a run training, asks whether to stop it; if so the window closes once the run has
+  // stopped and is stored as cancelled.
   void closeEvent(QCloseEvent* event) override;
 
  private:
@@ -64,9 +71,12 @@ class MainWindow : public QMainWindow {
 
   QString m_device;
   bool m_savesSettings = false;
+  bool m_closingAfterStop = false;
   QListWidget* m_placeList = nullptr;
   QStackedWidget* m_placeStack = nullptr;
   RunsPage* m_runsPage = nullptr;
+  DataPage* m_dataPage = nullptr;
+  TrainPage* m_trainPage = nullptr;
   QLabel* m_storeLabel = nullptr;
   QLabel* m_deviceLabel = nullptr;
   std::array<QAction*, kAllPlaces.size()> m_placeActions{};

@@ -221,6 +221,13 @@ void finishCompleted(storage::RunStore& store, engine::Trainer& trainer,
 
 }  // namespace
 
+std::string defaultDeviceDescription() {
+  const torch::Device device = engine::resolveDevice("auto");
+  if (device.is_cuda()) return engine::describeDevice(device);
+  const int threads = engine::defaultThreadCount();
+  return "CPU (" + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
+}
+
 TrainingJob jobToResume(const std::string& storePath, int64_t runId) {
   const storage::RunQuery query(storePath);
   const std::optional<storage::RunDetail> run = query.run(runId);

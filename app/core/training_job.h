@@ -71,6 +71,10 @@ struct JobCallbacks {
 // a live process); StoreError when the store cannot be read.
 TrainingJob jobToResume(const std::string& storePath, int64_t runId);
 
+// The device a job with device "auto" and the default threads trains on: "CPU (2 threads)",
+// "CUDA:0".
+std::string defaultDeviceDescription();
+
 // Runs the job. Throws JobInputError (nothing stored) for bad inputs and StoreError when the
 // store cannot be opened; after the run exists, failures end up in the outcome and the store.
 JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,

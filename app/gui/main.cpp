@@ -13,10 +13,12 @@
 #include <cstdlib>
 #include <optional>
 
+#include "app/gui/training_session.h"
 #include "app/version.h"
 #include "storage/run_query.h"
 #include "ui/main_window.h"
 #include "ui/place.h"
+#include "ui/training/train_page.h"
 
 namespace {
 
@@ -101,8 +103,9 @@ int main(int argc, char** argv) {
   if (!options) return 2;
 
   layerlab::ui::MainWindow window(options->storePath);
-  // This program does not link LibTorch, so it cannot look for a GPU: it trains on the CPU.
-  window.setDevice(QStringLiteral("CPU"));
+  layerlab::app::TrainingSession session;
+  window.trainPage()->setBackend(&session);
+  window.setDevice(session.deviceDescription());
   const bool takingScreenshot = !options->screenshotPath.isEmpty();
   if (takingScreenshot) {
     window.resize(kScreenshotWindowSize);

@@ -102,7 +102,7 @@ torch::Device resolveDevice(const std::string& name) {
 }
 
 std::string describeDevice(const torch::Device& device) {
-  if (device.is_cuda()) return "CUDA:" + std::to_string(device.index());
+  if (device.is_cuda()) return "CUDA:" + std::to_string(device.has_index() ? device.index() : 0);
   return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
 }
 

@@ -29,6 +29,13 @@ inline QStringList columnTexts(const QAbstractItemModel& model, int column) {
   return texts;
 }
 
+// Processes events until `condition` holds or `timeoutMs` pass; true when it holds. Use with
+// ASSERT_TRUE / EXPECT_TRUE: Qt's QTRY_* macros report to QTest, which GoogleTest never hears.
+template <typename Condition>
+bool waitUntil(Condition condition, int timeoutMs = 5000) {
+  return QTest::qWaitFor(condition, timeoutMs);
+}
+
 // The widget `name` inside `window`, or a failed test when there is none.
 template <typename Widget>
 Widget* child(const QWidget& window, const char* name) {
