@@ -5,6 +5,8 @@
 #include <QCloseEvent>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
@@ -13,10 +15,14 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
+#include <QUrl>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/data/data_page.h"
 #include "ui/editor/model_page.h"
@@ -33,6 +39,8 @@ const QSize kDefaultWindowSize(1180, 760);
 
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kPlaceKey = QStringLiteral("window/place");
+const QString kRecentKey = QStringLiteral("data/recentFiles");
+constexpr int kMaxRecentFiles = 10;
 
 }  // namespace
 
@@ -40,6 +48,7 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent)
     : QMainWindow(parent), m_device(tr("CPU")) {
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(QStringLiteral("LayerLab"));
+  setAcceptDrops(true);
   buildPlaces(storePath);
 
   auto* divider = new QFrame(this);
@@ -76,6 +85,9 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_placeStack->addWidget(new ModelPage(m_placeStack));
   m_placeStack->addWidget(m_trainPage);
   m_placeStack->addWidget(m_runsPage);
+  m_trainPage->setDataset(m_dataPage->datasetSpec());
+  connect(m_dataPage, &DataPage::datasetChanged, m_trainPage, &TrainPage::setDataset);
+  connect(m_dataPage, &DataPage::fileOpened, this, &MainWindow::rememberRecentFile);
   connect(m_trainPage, &TrainPage::trainingFinished, this, [this] {
     if (m_closingAfterStop) close();
   });
@@ -114,6 +126,17 @@ QWidget* MainWindow::buildNavigation() {
 
 void MainWindow::buildMenus() {
   QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+  QAction* openDataAction = fileMenu->addAction(tr("Open &Data\u2026"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open data"), QString(),
+        tr("Data (*.csv *.tsv *.txt *.gz *idx*-ubyte);;All files (*)"));
+    if (!path.isEmpty()) openData(path);
+  });
+  openDataAction->setObjectName(QStringLiteral("openDataAction"));
+  openDataAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  m_recentMenu = fileMenu->addMenu(tr("Open &Recent"));
+  m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+  connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
   QAction* openStore = fileMenu->addAction(tr("&Open Store\u2026"), this, &MainWindow::chooseStore);
   openStore->setObjectName(QStringLiteral("openStoreAction"));
   openStore->setShortcut(QKeySequence::Open);
@@ -212,6 +235,53 @@ void MainWindow::showAbout() {
           .arg(QCoreApplication::applicationVersion().toHtmlEscaped(),
                QDir::toNativeSeparators(storePath()).toHtmlEscaped(), m_device.toHtmlEscaped());
   QMessageBox::about(this, tr("About LayerLab"), text);
+}
+
+bool MainWindow::openData(const QString& path) {
+  showPlace(Place::Data);
+  return m_dataPage->openPath(path);
+}
+
+QStringList MainWindow::recentFiles() const {
+  QStringList files = QSettings().value(kRecentKey).toStringList();
+  files.erase(std::remove_if(files.begin(), files.end(),
+                             [](const QString& f) { return !QFileInfo::exists(f); }),
+              files.end());
+  return files;
+}
+
+void MainWindow::rememberRecentFile(const QString& path) {
+  QStringList files = recentFiles();
+  files.removeAll(path);
+  files.prepend(path);
+  while (files.size() > kMaxRecentFiles)
+    files.removeLast();
+  QSettings().setValue(kRecentKey, files);
+}
+
+void MainWindow::fillRecentMenu() {
+  m_recentMenu->clear();
+  const QStringList files = recentFiles();
+  for (const QString& file : files) {
+    m_recentMenu->addAction(QDir::toNativeSeparators(file), this, [this, file] { openData(file); });
+  }
+  if (files.isEmpty()) m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
+  m_recentMenu->addSeparator();
+  m_recentMenu->addAction(tr("Clear the List"), this, [] { QSettings().remove(kRecentKey); });
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls() && event->mimeData()->urls().front().isLocalFile())
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QList<QUrl> urls = event->mimeData()->urls();
+  if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+  event->acceptProposedAction();
+  const QString path = urls.front().toLocalFile();
+  // After the drop has finished: opening a CSV shows a dialog of its own.
+  QTimer::singleShot(0, this, [this, path] { openData(path); });
 }
 
 void MainWindow::restoreSettings() {

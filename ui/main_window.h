@@ -12,6 +12,7 @@
 #include "ui/place.h"
 
 class QAction;
+class QMenu;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
@@ -42,6 +43,11 @@ class MainWindow : public QMainWindow {
   DataPage* dataPage() const { return m_dataPage; }
   TrainPage* trainPage() const { return m_trainPage; }
 
+  // Opens a data file or folder in the Data place (as File ▸ Open Data and a drop do).
+  bool openData(const QString& path);
+  // Data files opened lately, newest first, those that no longer exist left out.
+  QStringList recentFiles() const;
+
   void showPlace(Place place);
   Place currentPlace() const;
 
@@ -57,6 +63,8 @@ class MainWindow : public QMainWindow {
   // With a run training, asks whether to stop it; if so the window closes once the run has
   // stopped and is stored as cancelled.
   void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   void buildPlaces(const QString& storePath);
@@ -68,6 +76,8 @@ class MainWindow : public QMainWindow {
   void chooseStore();
   void showAbout();
   void saveSettings() const;
+  void rememberRecentFile(const QString& path);
+  void fillRecentMenu();
 
   QString m_device;
   bool m_savesSettings = false;
@@ -77,6 +87,7 @@ class MainWindow : public QMainWindow {
   RunsPage* m_runsPage = nullptr;
   DataPage* m_dataPage = nullptr;
   TrainPage* m_trainPage = nullptr;
+  QMenu* m_recentMenu = nullptr;
   QLabel* m_storeLabel = nullptr;
   QLabel* m_deviceLabel = nullptr;
   std::array<QAction*, kAllPlaces.size()> m_placeActions{};

@@ -16,6 +16,7 @@
 #include "app/gui/training_session.h"
 #include "app/version.h"
 #include "storage/run_query.h"
+#include "ui/data/data_page.h"
 #include "ui/main_window.h"
 #include "ui/place.h"
 #include "ui/training/train_page.h"
@@ -71,6 +72,9 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
 
 // Saves the window as it is drawn now and ends the event loop with the outcome.
 void saveScreenshot(QWidget& window, const QString& path) {
+  // Layouts settle in a chain of posted requests (child, parent, window): let them all run.
+  for (int round = 0; round < 3; ++round)
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
   const bool saved = window.grab().save(path);
   if (!saved) std::fprintf(stderr, "layerlab: could not write %s\n", qPrintable(path));
   QCoreApplication::exit(saved ? 0 : 1);
@@ -117,9 +121,16 @@ int main(int argc, char** argv) {
 
   if (takingScreenshot) {
     // A zero timer fires once the event loop has handled what show() queued (layout, polish),
-    // so the grab sees the finished window.
-    QTimer::singleShot(0, &window,
-                       [&window, path = options->screenshotPath] { saveScreenshot(window, path); });
+    // so the grab sees the finished window; the Data place first finishes reading its preview.
+    auto grabSoon = [&window, path = options->screenshotPath] {
+      QTimer::singleShot(0, &window, [&window, path] { saveScreenshot(window, path); });
+    };
+    if (window.dataPage()->loading()) {
+      QObject::connect(window.dataPage(), &layerlab::ui::DataPage::previewReady, &window, grabSoon,
+                       Qt::SingleShotConnection);
+    } else {
+      grabSoon();
+    }
   }
   return app.exec();
 }

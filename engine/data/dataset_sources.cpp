@@ -10,10 +10,6 @@
 namespace layerlab::engine {
 namespace {
 
-const std::vector<std::string> kFashionMnistClasses = {
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-
 constexpr float kByteScale = 1.0F / 255.0F;
 
 struct IdxPair {
@@ -93,7 +89,7 @@ SourceData readFashionMnist(const DatasetSpec& spec, const std::string& folder) 
   SourceData out = readIdxSource(
       dir + "train-images-idx3-ubyte.gz", dir + "train-labels-idx1-ubyte.gz",
       dir + "t10k-images-idx3-ubyte.gz", dir + "t10k-labels-idx1-ubyte.gz", spec.limit);
-  out.classNames = kFashionMnistClasses;
+  out.classNames = fashionMnistClassNames();
   out.name = kFashionMnist;
   return out;
 }

@@ -276,6 +276,13 @@ DatasetSpec datasetSpecForArgument(const std::string& arg) {
   throw DataError("unknown data source '" + arg + "' (" + kAccepted + ")");
 }
 
+const std::vector<std::string>& fashionMnistClassNames() {
+  static const std::vector<std::string> names = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                                 "Coat",        "Sandal",    "Shirt",    "Sneaker",
+                                                 "Bag",         "Ankle boot"};
+  return names;
+}
+
 std::string fashionMnistDir() {
   const char* dir = std::getenv("LAYERLAB_FASHION_MNIST_DIR");
   return dir != nullptr && *dir != '\0' ? dir : kFashionMnistDir;

@@ -44,6 +44,9 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 // systems where the files live elsewhere).
 std::string fashionMnistDir();
 
+// Fashion-MNIST's ten classes, by label: "T-shirt/top", "Trouser", … "Ankle boot".
+const std::vector<std::string>& fashionMnistClassNames();
+
 // A column by its 0-based index (negative counts from the end: -1 is the last) or its name in
 // the header line.
 using ColumnRef = std::variant<int64_t, std::string>;

@@ -85,9 +85,9 @@ TEST_F(MainWindowTest, MenusOfferStoreQuitAndAbout) {
   EXPECT_FALSE(m_window->isVisible());
 }
 
-TEST_F(MainWindowTest, ComingPlacesSayPlainlyWhatTheyWillHold) {
-  const auto* data = child<QWidget>(*m_window, "dataPage");
-  EXPECT_TRUE(child<QLabel>(*data, "placeIntroLead")->text().contains("Fashion-MNIST"));
+TEST_F(MainWindowTest, NoPlaceShowsPlaceholderText) {
+  const auto* train = child<QWidget>(*m_window, "trainPage");
+  EXPECT_TRUE(child<QLabel>(*train, "trainStatus")->text().contains("press Start"));
   for (const char* page : {"dataPage", "modelPage", "trainPage"}) {
     const auto* widget = child<QWidget>(*m_window, page);
     const QList<QLabel*> labels = widget->findChildren<QLabel*>();
