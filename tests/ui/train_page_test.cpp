@@ -27,6 +27,7 @@
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
 #include "ui/main_window.h"
+#include "ui/runs/run_detail_panel.h"
 #include "ui/runs/runs_page.h"
 #include "ui/training/train_page.h"
 
@@ -174,6 +175,26 @@ TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   ASSERT_NE(table, nullptr);
   EXPECT_TRUE(testing::waitUntil([&] { return table->model()->rowCount() == 2; }))
       << table->model()->rowCount() << " runs listed";
+
+  // Opening the completed run shows its stored curves, best epoch and confusion matrix.
+  int completedRow = -1;
+  for (int row = 0; row < table->model()->rowCount(); ++row) {
+    for (int column = 0; column < table->model()->columnCount(); ++column) {
+      if (table->model()->index(row, column).data().toString() == QStringLiteral("gui slice"))
+        completedRow = row;
+    }
+  }
+  ASSERT_GE(completedRow, 0);
+  const QRect cell = table->visualRect(table->model()->index(completedRow, 1));
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+  QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+  auto* detail = runsPage->findChild<RunDetailPanel*>();
+  ASSERT_NE(detail, nullptr);
+  ASSERT_TRUE(testing::waitUntil([&] { return detail->runId() == firstRun; }));
+  EXPECT_GT(detail->lossChart()->trainingPointCount(), 10);
+  EXPECT_EQ(detail->lossChart()->validationPointCount(), 2);
+  EXPECT_GE(detail->lossChart()->bestEpoch(), 1);
+  EXPECT_EQ(detail->confusionView()->matrix().labels.size(), 10U);
 }
 
 TEST_F(TrainPageTest, AModelThatDoesNotFitTheDataIsExplainedNotCrashed) {

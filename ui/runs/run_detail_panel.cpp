@@ -1,6 +1,8 @@
 #include "ui/runs/run_detail_panel.h"
 
 #include <QHBoxLayout>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QStandardItemModel>
@@ -9,6 +11,11 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <cmath>
+#include <limits>
+
+#include "ui/charts/confusion_matrix_view.h"
+#include "ui/charts/metric_chart.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
@@ -73,15 +80,44 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   header->addWidget(m_summary, 1);
   header->addWidget(closeButton);
 
+  m_lossChart = new MetricChart(tr("Loss"), false, this);
+  m_lossChart->setObjectName(QStringLiteral("runLossChart"));
+  m_accuracyChart = new MetricChart(tr("Accuracy"), true, this);
+  m_accuracyChart->setObjectName(QStringLiteral("runAccuracyChart"));
+  auto* curves = new QWidget(this);
+  auto* curvesLayout = new QHBoxLayout(curves);
+  curvesLayout->setContentsMargins(0, 0, 0, 0);
+  curvesLayout->addWidget(m_lossChart);
+  curvesLayout->addWidget(m_accuracyChart);
+
+  auto* results = new QWidget(this);
+  auto* resultsLayout = new QHBoxLayout(results);
+  m_finalTable = new QTableWidget(0, 2, results);
+  m_finalTable->setObjectName(QStringLiteral("runFinalMetrics"));
+  m_finalTable->setHorizontalHeaderLabels({tr("Test metric"), tr("Value")});
+  m_finalTable->horizontalHeader()->setStretchLastSection(true);
+  m_finalTable->verticalHeader()->hide();
+  m_finalTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_finalTable->setMaximumWidth(280);
+  m_confusion = new ConfusionMatrixView(results);
+  resultsLayout->addWidget(m_finalTable);
+  resultsLayout->addWidget(m_confusion, 1);
+
+  m_tabs = new QTabWidget(this);
+  m_tabs->setObjectName(QStringLiteral("runTabs"));
+  m_tabs->addTab(curves, tr("Curves"));
+  m_tabs->addTab(m_epochTable, tr("Epochs"));
+  m_tabs->addTab(results, tr("Results"));
+
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 8, 0, 0);
   layout->addLayout(header);
   layout->addWidget(m_errorText);
-  layout->addWidget(m_epochTable, 1);
+  layout->addWidget(m_tabs, 1);
 }
 
 void RunDetailPanel::showRun(const storage::RunDetail& run,
-                             const std::vector<EpochMetrics>& epochs) {
+                             const std::vector<EpochMetrics>& epochs, const RunCurves& curves) {
   const storage::RunSummary& summary = run.summary;
   m_runId = summary.id;
   m_title->setText(
@@ -94,6 +130,58 @@ void RunDetailPanel::showRun(const storage::RunDetail& run,
   m_errorText->setText(QString::fromStdString(run.errorText));
   m_errorText->setVisible(!run.errorText.empty());
   fillEpochs(epochs);
+  fillCurves(epochs, curves);
+  fillResults(run, curves);
+}
+
+void RunDetailPanel::fillCurves(const std::vector<EpochMetrics>& epochs, const RunCurves& curves) {
+  m_lossChart->clear();
+  m_accuracyChart->clear();
+  // The best epoch by validation loss (training loss without a validation part).
+  int best = 0;
+  double bestLoss = std::numeric_limits<double>::infinity();
+  for (const EpochMetrics& epoch : epochs) {
+    const std::optional<double> val = epochValue(epoch, "val_loss");
+    double loss = val.value_or(std::numeric_limits<double>::quiet_NaN());
+    if (!std::isfinite(loss))
+      loss = epochValue(epoch, "train_loss").value_or(std::numeric_limits<double>::quiet_NaN());
+    if (std::isfinite(loss) && loss < bestLoss) {
+      bestLoss = loss;
+      best = epoch.epoch;
+    }
+  }
+  if (!epochs.empty() && epochs.front().epoch > 0 && epochs.front().step > 0) {
+    const double stepsPerEpoch = static_cast<double>(epochs.front().step) / epochs.front().epoch;
+    m_lossChart->setStepsPerEpoch(stepsPerEpoch);
+    m_accuracyChart->setStepsPerEpoch(stepsPerEpoch);
+  }
+  for (const storage::MetricSeries& series : curves.series) {
+    MetricChart* chart = series.metric.name == "loss" ? m_lossChart : m_accuracyChart;
+    if (series.metric.name != "loss" && series.metric.name != "accuracy") continue;
+    if (series.kind == storage::MetricKind::Batch) {
+      chart->appendTraining(series.points);
+    } else if (series.metric.split == "val") {
+      chart->appendValidation(series.points);
+    }
+  }
+  m_lossChart->setBestEpoch(best);
+  m_accuracyChart->setBestEpoch(best);
+  m_lossChart->refresh();
+  m_accuracyChart->refresh();
+}
+
+void RunDetailPanel::fillResults(const storage::RunDetail& run, const RunCurves& curves) {
+  m_finalTable->setRowCount(static_cast<int>(run.finalMetrics.size()));
+  int row = 0;
+  for (const auto& [name, value] : run.finalMetrics) {
+    m_finalTable->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(name)));
+    m_finalTable->setItem(row, 1, new QTableWidgetItem(QString::number(value, 'f', 4)));
+    ++row;
+  }
+  m_confusion->clear();
+  for (const storage::ConfusionMatrix& matrix : curves.matrices) {
+    if (matrix.split == "test") m_confusion->setMatrix(matrix);
+  }
 }
 
 void RunDetailPanel::clear() {
@@ -103,6 +191,10 @@ void RunDetailPanel::clear() {
   m_errorText->clear();
   m_errorText->hide();
   m_epochModel->clear();
+  m_lossChart->clear();
+  m_accuracyChart->clear();
+  m_finalTable->setRowCount(0);
+  m_confusion->clear();
 }
 
 void RunDetailPanel::fillEpochs(const std::vector<EpochMetrics>& epochs) {

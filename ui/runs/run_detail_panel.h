@@ -1,4 +1,6 @@
-// A read-only look at one run: its per-epoch losses and accuracies, and its error when it failed.
+// A read-only look at one run: its loss and accuracy curves (training per logged batch, validation
+// per epoch, best epoch marked), its per-epoch values, its final test metrics with the confusion
+// matrix, and its error when it failed.
 //
 // Threads: GUI thread only. The panel holds copies; RunsPage reads the store and calls showRun()
 // again when the store changes.
@@ -15,8 +17,19 @@
 class QLabel;
 class QStandardItemModel;
 class QTableView;
+class QTableWidget;
+class QTabWidget;
 
 namespace layerlab::ui {
+
+class ConfusionMatrixView;
+class MetricChart;
+
+// What the panel draws besides the run's own record, read by the caller in one go.
+struct RunCurves {
+  std::vector<storage::MetricSeries> series;  // train loss/accuracy per batch, val per epoch
+  std::vector<storage::ConfusionMatrix> matrices;
+};
 
 class RunDetailPanel : public QWidget {
   Q_OBJECT
@@ -25,7 +38,12 @@ class RunDetailPanel : public QWidget {
   explicit RunDetailPanel(QWidget* parent = nullptr);
 
   // Shows `run` with one table row per epoch, replacing what was shown.
-  void showRun(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs);
+  void showRun(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs,
+               const RunCurves& curves = {});
+
+  MetricChart* lossChart() const { return m_lossChart; }
+  MetricChart* accuracyChart() const { return m_accuracyChart; }
+  ConfusionMatrixView* confusionView() const { return m_confusion; }
 
   // The run on show, if any.
   std::optional<int64_t> runId() const { return m_runId; }
@@ -38,12 +56,19 @@ class RunDetailPanel : public QWidget {
 
  private:
   void fillEpochs(const std::vector<storage::EpochMetrics>& epochs);
+  void fillCurves(const std::vector<storage::EpochMetrics>& epochs, const RunCurves& curves);
+  void fillResults(const storage::RunDetail& run, const RunCurves& curves);
 
   QLabel* m_title = nullptr;
   QLabel* m_summary = nullptr;
   QLabel* m_errorText = nullptr;
   QTableView* m_epochTable = nullptr;
   QStandardItemModel* m_epochModel = nullptr;
+  QTabWidget* m_tabs = nullptr;
+  MetricChart* m_lossChart = nullptr;
+  MetricChart* m_accuracyChart = nullptr;
+  QTableWidget* m_finalTable = nullptr;
+  ConfusionMatrixView* m_confusion = nullptr;
   std::optional<int64_t> m_runId;
 };
 

@@ -18,6 +18,7 @@
 #include <exception>
 #include <utility>
 
+#include "storage/run_filter.h"
 #include "storage/run_query.h"
 #include "ui/runs/run_detail_panel.h"
 #include "ui/runs/runs_table_model.h"
@@ -307,9 +308,23 @@ void RunsPage::loadDetail(int64_t runId) {
   if (!m_query) return;
   std::optional<storage::RunDetail> run;
   std::vector<storage::EpochMetrics> epochs;
+  RunCurves curves;
   try {
     run = m_query->run(runId);
-    if (run) epochs = m_query->epochs(runId);
+    if (run) {
+      epochs = m_query->epochs(runId);
+      storage::SeriesRequest batches{.runIds = {runId},
+                                     .metrics = {{"train", "loss"}, {"train", "accuracy"}},
+                                     .kind = storage::MetricKind::Batch,
+                                     .maxPoints = kCurvePoints};
+      storage::SeriesRequest perEpoch{.runIds = {runId},
+                                      .metrics = {{"val", "loss"}, {"val", "accuracy"}},
+                                      .kind = storage::MetricKind::Epoch};
+      curves.series = m_query->series(batches);
+      for (storage::MetricSeries& series : m_query->series(perEpoch))
+        curves.series.push_back(std::move(series));
+      curves.matrices = m_query->confusionMatrices(runId);
+    }
   } catch (const std::exception& error) {
     showError(describeError(error));
     return;
@@ -318,7 +333,7 @@ void RunsPage::loadDetail(int64_t runId) {
     closeDetail();
     return;
   }
-  m_detail->showRun(*run, epochs);
+  m_detail->showRun(*run, epochs, curves);
   m_detail->show();
 }
 

@@ -37,6 +37,8 @@ class RunsPage : public QWidget {
  public:
   // How often the store is asked whether it changed.
   static constexpr int kPollIntervalMs = 1000;
+  // Points per training curve read for a run's detail (reduced keeping extremes).
+  static constexpr size_t kCurvePoints = 2000;
 
   explicit RunsPage(const QString& storePath, QWidget* parent = nullptr);
   ~RunsPage() override;
