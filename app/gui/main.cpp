@@ -1,7 +1,11 @@
 // The `layerlab` desktop application.
 //
-//   layerlab [--db FILE] [--place data|model|train|runs] [--screenshot FILE.png]
+//   layerlab [--db FILE] [--place data|model|train|runs] [--run ID] [--train-slice N]
+//            [--screenshot FILE.png]
 //
+// --run opens a stored run's detail in the Runs place. --train-slice starts a 3-epoch run of the
+// chosen template on the first N Fashion-MNIST images in the Train place (a demonstration; with
+// --screenshot the picture is taken when it has finished).
 // --screenshot renders the window once it is shown and laid out, saves it, and quits; it uses a
 // fixed window size and leaves the user's saved settings alone, so the picture depends only on
 // the store and the version.
@@ -19,6 +23,7 @@
 #include "ui/data/data_page.h"
 #include "ui/main_window.h"
 #include "ui/place.h"
+#include "ui/runs/runs_page.h"
 #include "ui/training/train_page.h"
 
 namespace {
@@ -29,6 +34,8 @@ struct GuiOptions {
   QString storePath;
   std::optional<Place> place;
   QString screenshotPath;
+  qint64 runId = 0;
+  int trainSlice = 0;
 };
 
 const QSize kScreenshotWindowSize(1200, 760);
@@ -51,7 +58,15 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
       QStringLiteral("screenshot"),
       QCoreApplication::translate("main", "Save a picture of the window to FILE and quit."),
       QStringLiteral("FILE"));
-  parser.addOptions({db, place, screenshot});
+  const QCommandLineOption run(
+      QStringLiteral("run"),
+      QCoreApplication::translate("main", "Open the stored run ID in the Runs place."),
+      QStringLiteral("ID"));
+  const QCommandLineOption trainSlice(
+      QStringLiteral("train-slice"),
+      QCoreApplication::translate("main", "Start a short demonstration run on N images."),
+      QStringLiteral("N"));
+  parser.addOptions({db, place, screenshot, run, trainSlice});
   parser.process(app);
 
   GuiOptions options;
@@ -59,6 +74,8 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
                           ? parser.value(db)
                           : QString::fromStdString(layerlab::storage::defaultStorePath());
   options.screenshotPath = parser.value(screenshot);
+  options.runId = parser.value(run).toLongLong();
+  options.trainSlice = parser.value(trainSlice).toInt();
   if (parser.isSet(place)) {
     options.place = layerlab::ui::parsePlace(parser.value(place));
     if (!options.place) {
@@ -118,6 +135,23 @@ int main(int argc, char** argv) {
   }
   if (options->place) window.showPlace(*options->place);
   window.show();
+  if (options->runId > 0) {
+    window.showPlace(layerlab::ui::Place::Runs);
+    window.findChild<layerlab::ui::RunsPage*>()->showRunDetail(options->runId);
+  }
+  bool demoRunning = false;
+  if (options->trainSlice > 0) {
+    layerlab::ui::TrainPage* page = window.trainPage();
+    layerlab::engine::DatasetSpec data;
+    data.limit = options->trainSlice;
+    page->setDataset(data);
+    layerlab::engine::TrainConfig config = page->trainConfig();
+    config.epochs = 3;
+    config.logEveryBatches = 5;
+    page->setTrainConfig(config);
+    window.showPlace(layerlab::ui::Place::Train);
+    demoRunning = page->startTraining();
+  }
 
   if (takingScreenshot) {
     // A zero timer fires once the event loop has handled what show() queued (layout, polish),
@@ -125,7 +159,10 @@ int main(int argc, char** argv) {
     auto grabSoon = [&window, path = options->screenshotPath] {
       QTimer::singleShot(0, &window, [&window, path] { saveScreenshot(window, path); });
     };
-    if (window.dataPage()->loading()) {
+    if (demoRunning) {
+      QObject::connect(window.trainPage(), &layerlab::ui::TrainPage::trainingFinished, &window,
+                       grabSoon, Qt::SingleShotConnection);
+    } else if (window.dataPage()->loading() && window.currentPlace() == layerlab::ui::Place::Data) {
       QObject::connect(window.dataPage(), &layerlab::ui::DataPage::previewReady, &window, grabSoon,
                        Qt::SingleShotConnection);
     } else {

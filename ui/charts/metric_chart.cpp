@@ -80,6 +80,8 @@ MetricChart::MetricChart(const QString& title, bool higherIsBetter, QWidget* par
   // The validation points share the line's legend entry.
   chart->legend()->markers(m_valPoints).front()->setVisible(false);
   rebuildAxes();
+  m_dirty = true;
+  refresh();
 }
 
 void MetricChart::clear() {
@@ -188,11 +190,10 @@ void MetricChart::refresh() {
   m_bestSeries->replace(best);
   m_bestSeries->setName(m_bestEpoch > 0 ? tr("best: %1").arg(m_bestEpoch) : tr("best"));
 
-  if (!std::isfinite(minX)) {  // nothing to draw yet
-    minX = 0;
-    maxX = 1;
-    minY = m_logScale ? 0.1 : 0;
-    maxY = 1;
+  if (!std::isfinite(minX)) {  // nothing to draw yet: a plain, empty frame
+    m_axisX->setRange(0, m_xAxis == ChartXAxis::Step ? 100 : 1);
+    m_axisY->setRange(m_logScale ? 0.01 : 0, 1);
+    return;
   }
   if (maxX <= minX) maxX = minX + 1;
   if (m_logScale) {

@@ -1,13 +1,13 @@
 #include "ui/runs/run_detail_panel.h"
 
 #include <QHBoxLayout>
-#include <QTabWidget>
-#include <QTableWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QStandardItemModel>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -96,6 +96,7 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   m_finalTable->setObjectName(QStringLiteral("runFinalMetrics"));
   m_finalTable->setHorizontalHeaderLabels({tr("Test metric"), tr("Value")});
   m_finalTable->horizontalHeader()->setStretchLastSection(true);
+  m_finalTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
   m_finalTable->verticalHeader()->hide();
   m_finalTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_finalTable->setMaximumWidth(280);
@@ -116,8 +117,8 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   layout->addWidget(m_tabs, 1);
 }
 
-void RunDetailPanel::showRun(const storage::RunDetail& run,
-                             const std::vector<EpochMetrics>& epochs, const RunCurves& curves) {
+void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<EpochMetrics>& epochs,
+                             const RunCurves& curves) {
   const storage::RunSummary& summary = run.summary;
   m_runId = summary.id;
   m_title->setText(

@@ -337,6 +337,12 @@ void RunsPage::loadDetail(int64_t runId) {
   m_detail->show();
 }
 
+void RunsPage::showRunDetail(int64_t runId) {
+  reload();
+  selectRun(runId);
+  loadDetail(runId);
+}
+
 void RunsPage::closeDetail() {
   m_detail->hide();
   m_detail->clear();

@@ -47,6 +47,9 @@ class RunsPage : public QWidget {
   void openStore(const QString& path);
   QString storePath() const { return m_storePath; }
 
+  // Selects the run and opens its detail (curves, epochs, results); nothing for an unknown id.
+  void showRunDetail(int64_t runId);
+
   // The error shown instead of the runs, empty while the store reads fine.
   QString errorText() const { return m_errorText; }
 

@@ -272,6 +272,7 @@ QWidget* TrainPage::buildMonitor() {
   m_finalTable->setObjectName(QStringLiteral("finalMetrics"));
   m_finalTable->setHorizontalHeaderLabels({tr("Test metric"), tr("Value")});
   m_finalTable->horizontalHeader()->setStretchLastSection(true);
+  m_finalTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
   m_finalTable->verticalHeader()->hide();
   m_finalTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_finalTable->setMaximumWidth(280);
