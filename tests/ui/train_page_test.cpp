@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +24,7 @@
 #include "app/gui/training_session.h"
 #include "storage/run_filter.h"
 #include "storage/run_query.h"
+#include "tests/support/child_process.h"
 #include "tests/ui/gui_test_support.h"
 #include "tests/ui/test_store.h"
 #include "ui/charts/confusion_matrix_view.h"
@@ -246,6 +249,36 @@ TEST_F(TrainPageTest, QuittingDuringTrainingAsksThenStoresTheRunAsCancelled) {
   ASSERT_EQ(runs.size(), 1U);
   EXPECT_EQ(runs[0].status, storage::RunStatus::Cancelled);
   delete window;
+}
+
+// A run trained by layerlab-cli in another process appears in the Runs place while it trains,
+// and its row follows it to the end.
+TEST(RunsPlaceLiveTest, ARunOfAnotherProcessShowsUpAndUpdates) {
+  testing::TestStore store;
+  RunsPage page(store.path());
+  page.show();
+  auto* table = page.findChild<QTableView*>();
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(table->model()->rowCount(), 0);
+  test::ChildProcess cli(
+      LAYERLAB_CLI_PATH,
+      {"train", "--model",
+       std::string(LAYERLAB_SOURCE_DIR) + "/resources/templates/mlp.layerlab.json", "--limit",
+       "3000", "--epochs", "20", "--threads", "1", "--db", store.path().toStdString(), "--name",
+       "from the terminal"});
+  auto rowText = [&] {
+    QStringList cells;
+    for (int column = 0; column < table->model()->columnCount(); ++column)
+      cells << table->model()->index(0, column).data().toString();
+    return cells.join(QLatin1Char('|'));
+  };
+  ASSERT_TRUE(testing::waitUntil([&] { return table->model()->rowCount() == 1; }, kRunTimeoutMs));
+  EXPECT_TRUE(rowText().contains(QStringLiteral("from the terminal")));
+  EXPECT_TRUE(rowText().contains(QStringLiteral("Running"))) << rowText().toStdString();
+  ASSERT_TRUE(testing::waitUntil([&] { return rowText().contains(QStringLiteral("Completed")); },
+                                 kRunTimeoutMs))
+      << rowText().toStdString();
+  EXPECT_EQ(cli.wait().exitCode, 0);
 }
 
 TEST(MetricChartTest, DrawingFewerPointsKeepsEveryExtreme) {
