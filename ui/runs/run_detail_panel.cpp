@@ -16,6 +16,7 @@
 
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
+#include "ui/charts/test_results_view.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
@@ -90,25 +91,13 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   curvesLayout->addWidget(m_lossChart);
   curvesLayout->addWidget(m_accuracyChart);
 
-  auto* results = new QWidget(this);
-  auto* resultsLayout = new QHBoxLayout(results);
-  m_finalTable = new QTableWidget(0, 2, results);
-  m_finalTable->setObjectName(QStringLiteral("runFinalMetrics"));
-  m_finalTable->setHorizontalHeaderLabels({tr("Test metric"), tr("Value")});
-  m_finalTable->horizontalHeader()->setStretchLastSection(true);
-  m_finalTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-  m_finalTable->verticalHeader()->hide();
-  m_finalTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  m_finalTable->setMaximumWidth(280);
-  m_confusion = new ConfusionMatrixView(results);
-  resultsLayout->addWidget(m_finalTable);
-  resultsLayout->addWidget(m_confusion, 1);
+  m_results = new TestResultsView(this);
 
   m_tabs = new QTabWidget(this);
   m_tabs->setObjectName(QStringLiteral("runTabs"));
   m_tabs->addTab(curves, tr("Curves"));
   m_tabs->addTab(m_epochTable, tr("Epochs"));
-  m_tabs->addTab(results, tr("Results"));
+  m_tabs->addTab(m_results, tr("Results"));
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 8, 0, 0);
@@ -172,17 +161,18 @@ void RunDetailPanel::fillCurves(const std::vector<EpochMetrics>& epochs, const R
 }
 
 void RunDetailPanel::fillResults(const storage::RunDetail& run, const RunCurves& curves) {
-  m_finalTable->setRowCount(static_cast<int>(run.finalMetrics.size()));
-  int row = 0;
-  for (const auto& [name, value] : run.finalMetrics) {
-    m_finalTable->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(name)));
-    m_finalTable->setItem(row, 1, new QTableWidgetItem(QString::number(value, 'f', 4)));
-    ++row;
-  }
-  m_confusion->clear();
+  std::vector<std::pair<QString, double>> metrics;
+  for (const auto& [name, value] : run.finalMetrics)
+    metrics.emplace_back(QString::fromStdString(name), value);
+  m_results->clear();
+  m_results->setMetrics(metrics);
   for (const storage::ConfusionMatrix& matrix : curves.matrices) {
-    if (matrix.split == "test") m_confusion->setMatrix(matrix);
+    if (matrix.split == "test") m_results->setMatrix(matrix);
   }
+}
+
+ConfusionMatrixView* RunDetailPanel::confusionView() const {
+  return m_results->confusionView();
 }
 
 void RunDetailPanel::clear() {
@@ -194,8 +184,7 @@ void RunDetailPanel::clear() {
   m_epochModel->clear();
   m_lossChart->clear();
   m_accuracyChart->clear();
-  m_finalTable->setRowCount(0);
-  m_confusion->clear();
+  m_results->clear();
 }
 
 void RunDetailPanel::fillEpochs(const std::vector<EpochMetrics>& epochs) {

@@ -17,13 +17,13 @@
 class QLabel;
 class QStandardItemModel;
 class QTableView;
-class QTableWidget;
 class QTabWidget;
 
 namespace layerlab::ui {
 
 class ConfusionMatrixView;
 class MetricChart;
+class TestResultsView;
 
 // What the panel draws besides the run's own record, read by the caller in one go.
 struct RunCurves {
@@ -43,7 +43,7 @@ class RunDetailPanel : public QWidget {
 
   MetricChart* lossChart() const { return m_lossChart; }
   MetricChart* accuracyChart() const { return m_accuracyChart; }
-  ConfusionMatrixView* confusionView() const { return m_confusion; }
+  ConfusionMatrixView* confusionView() const;
 
   // The run on show, if any.
   std::optional<int64_t> runId() const { return m_runId; }
@@ -67,8 +67,7 @@ class RunDetailPanel : public QWidget {
   QTabWidget* m_tabs = nullptr;
   MetricChart* m_lossChart = nullptr;
   MetricChart* m_accuracyChart = nullptr;
-  QTableWidget* m_finalTable = nullptr;
-  ConfusionMatrixView* m_confusion = nullptr;
+  TestResultsView* m_results = nullptr;
   std::optional<int64_t> m_runId;
 };
 

@@ -32,6 +32,7 @@
 #include "storage/run_query.h"
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
+#include "ui/charts/test_results_view.h"
 #include "ui/training/lr_preview.h"
 
 // Qt resources of a static library are registered by name, outside any namespace.
@@ -266,22 +267,9 @@ QWidget* TrainPage::buildMonitor() {
   m_log->setObjectName(QStringLiteral("trainLog"));
   m_log->setMaximumBlockCount(5000);
   m_log->setPlaceholderText(tr("Each epoch and every message of the run is logged here."));
-  auto* results = new QWidget(m_tabs);
-  auto* resultsLayout = new QHBoxLayout(results);
-  m_finalTable = new QTableWidget(0, 2, results);
-  m_finalTable->setObjectName(QStringLiteral("finalMetrics"));
-  m_finalTable->setHorizontalHeaderLabels({tr("Test metric"), tr("Value")});
-  m_finalTable->horizontalHeader()->setStretchLastSection(true);
-  m_finalTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-  m_finalTable->verticalHeader()->hide();
-  m_finalTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  m_finalTable->setMaximumWidth(280);
-  m_confusion = new ConfusionMatrixView(results);
-  m_confusion->setObjectName(QStringLiteral("confusionView"));
-  resultsLayout->addWidget(m_finalTable);
-  resultsLayout->addWidget(m_confusion, 1);
+  m_results = new TestResultsView(m_tabs);
   m_tabs->addTab(m_log, tr("Log"));
-  m_tabs->addTab(results, tr("Results"));
+  m_tabs->addTab(m_results, tr("Results"));
 
   auto* split = new QSplitter(Qt::Vertical, monitor);
   auto* chartArea = new QWidget(split);
@@ -488,8 +476,7 @@ bool TrainPage::startTraining() {
   m_lossChart->clear();
   m_accuracyChart->clear();
   m_log->clear();
-  m_finalTable->setRowCount(0);
-  m_confusion->clear();
+  m_results->clear();
   m_tabs->setCurrentIndex(0);
   m_runId = 0;
   m_epochs = config.epochs;
@@ -650,18 +637,12 @@ void TrainPage::onFinished(const TrainingResult& result) {
 }
 
 void TrainPage::showResults(const TrainingResult& result) {
-  m_finalTable->setRowCount(static_cast<int>(result.finalMetrics.size()));
-  int row = 0;
-  for (const auto& [name, value] : result.finalMetrics) {
-    m_finalTable->setItem(row, 0, new QTableWidgetItem(name));
-    m_finalTable->setItem(row, 1, new QTableWidgetItem(QString::number(value, 'f', 4)));
-    ++row;
-  }
+  m_results->setMetrics(result.finalMetrics);
   if (result.runId <= 0 || m_storePath.isEmpty() || result.finalMetrics.empty()) return;
   try {
     const storage::RunQuery query(m_storePath.toStdString());
     for (const storage::ConfusionMatrix& matrix : query.confusionMatrices(result.runId)) {
-      if (matrix.split == "test") m_confusion->setMatrix(matrix);
+      if (matrix.split == "test") m_results->setMatrix(matrix);
     }
   } catch (const std::exception& error) {
     appendLog(tr("The confusion matrix could not be read: %1").arg(error.what()));
@@ -671,6 +652,10 @@ void TrainPage::showResults(const TrainingResult& result) {
 
 void TrainPage::appendLog(const QString& line) {
   m_log->appendPlainText(line);
+}
+
+ConfusionMatrixView* TrainPage::confusionView() const {
+  return m_results->confusionView();
 }
 
 QString TrainPage::statusText() const {

@@ -29,7 +29,6 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QTableWidget;
 class QTabWidget;
 class QTimer;
 
@@ -38,6 +37,7 @@ namespace layerlab::ui {
 class ConfusionMatrixView;
 class LrPreview;
 class MetricChart;
+class TestResultsView;
 
 class TrainPage : public QWidget {
   Q_OBJECT
@@ -81,7 +81,7 @@ class TrainPage : public QWidget {
   MetricChart* lossChart() const { return m_lossChart; }
   MetricChart* accuracyChart() const { return m_accuracyChart; }
   QProgressBar* progressBar() const { return m_progress; }
-  ConfusionMatrixView* confusionView() const { return m_confusion; }
+  ConfusionMatrixView* confusionView() const;
   QString statusText() const;
   QString logText() const;
   qint64 currentRunId() const { return m_runId; }
@@ -148,8 +148,7 @@ class TrainPage : public QWidget {
   MetricChart* m_accuracyChart = nullptr;
   QTabWidget* m_tabs = nullptr;
   QPlainTextEdit* m_log = nullptr;
-  QTableWidget* m_finalTable = nullptr;
-  ConfusionMatrixView* m_confusion = nullptr;
+  TestResultsView* m_results = nullptr;
   QTimer* m_clock = nullptr;
 };
 
