@@ -82,7 +82,15 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_trainPage->setStorePath(storePath);
   // Added in Place order: a place's index is its page's index.
   m_placeStack->addWidget(m_dataPage);
-  m_placeStack->addWidget(new ModelPage(m_placeStack));
+  m_modelPage = new ModelPage(m_placeStack);
+  m_placeStack->addWidget(m_modelPage);
+  m_trainPage->setEditorModel(m_modelPage->currentModel());
+  connect(m_modelPage, &ModelPage::modelChanged, this,
+          [this] { m_trainPage->setEditorModel(m_modelPage->currentModel()); });
+  connect(m_modelPage, &ModelPage::trainRequested, this, [this] {
+    m_trainPage->useEditorModel();
+    showPlace(Place::Train);
+  });
   m_placeStack->addWidget(m_trainPage);
   m_placeStack->addWidget(m_runsPage);
   m_trainPage->setDataset(m_dataPage->datasetSpec());

@@ -20,6 +20,7 @@ class QStackedWidget;
 namespace layerlab::ui {
 
 class DataPage;
+class ModelPage;
 class RunsPage;
 class TrainPage;
 
@@ -42,6 +43,7 @@ class MainWindow : public QMainWindow {
 
   DataPage* dataPage() const { return m_dataPage; }
   TrainPage* trainPage() const { return m_trainPage; }
+  ModelPage* modelPage() const { return m_modelPage; }
 
   // Opens a data file or folder in the Data place (as File ▸ Open Data and a drop do).
   bool openData(const QString& path);
@@ -87,6 +89,7 @@ class MainWindow : public QMainWindow {
   RunsPage* m_runsPage = nullptr;
   DataPage* m_dataPage = nullptr;
   TrainPage* m_trainPage = nullptr;
+  ModelPage* m_modelPage = nullptr;
   QMenu* m_recentMenu = nullptr;
   QLabel* m_storeLabel = nullptr;
   QLabel* m_deviceLabel = nullptr;

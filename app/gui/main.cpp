@@ -1,7 +1,7 @@
 // The `layerlab` desktop application.
 //
-//   layerlab [--db FILE] [--place data|model|train|runs] [--run ID] [--train-slice N]
-//            [--screenshot FILE.png]
+//   layerlab [--db FILE] [--place data|model|train|runs] [--model FILE] [--run ID]
+//            [--train-slice N] [--screenshot FILE.png]
 //
 // --run opens a stored run's detail in the Runs place. --train-slice starts a 3-epoch run of the
 // chosen template on the first N Fashion-MNIST images in the Train place (a demonstration; with
@@ -21,6 +21,7 @@
 #include "app/version.h"
 #include "storage/run_query.h"
 #include "ui/data/data_page.h"
+#include "ui/editor/model_page.h"
 #include "ui/main_window.h"
 #include "ui/place.h"
 #include "ui/runs/runs_page.h"
@@ -36,6 +37,7 @@ struct GuiOptions {
   QString screenshotPath;
   qint64 runId = 0;
   int trainSlice = 0;
+  QString modelPath;
 };
 
 const QSize kScreenshotWindowSize(1200, 760);
@@ -66,7 +68,11 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
       QStringLiteral("train-slice"),
       QCoreApplication::translate("main", "Start a short demonstration run on N images."),
       QStringLiteral("N"));
-  parser.addOptions({db, place, screenshot, run, trainSlice});
+  const QCommandLineOption model(
+      QStringLiteral("model"),
+      QCoreApplication::translate("main", "Open a *.layerlab.json model in the Model place."),
+      QStringLiteral("FILE"));
+  parser.addOptions({db, place, screenshot, run, trainSlice, model});
   parser.process(app);
 
   GuiOptions options;
@@ -76,6 +82,7 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
   options.screenshotPath = parser.value(screenshot);
   options.runId = parser.value(run).toLongLong();
   options.trainSlice = parser.value(trainSlice).toInt();
+  options.modelPath = parser.value(model);
   if (parser.isSet(place)) {
     options.place = layerlab::ui::parsePlace(parser.value(place));
     if (!options.place) {
@@ -135,6 +142,10 @@ int main(int argc, char** argv) {
   }
   if (options->place) window.showPlace(*options->place);
   window.show();
+  if (!options->modelPath.isEmpty()) {
+    window.showPlace(layerlab::ui::Place::Model);
+    if (!window.modelPage()->openModelFile(options->modelPath)) return 2;
+  }
   if (options->runId > 0) {
     window.showPlace(layerlab::ui::Place::Runs);
     window.findChild<layerlab::ui::RunsPage*>()->showRunDetail(options->runId);

@@ -11,6 +11,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QTimer>
+#include <QUndoStack>
 
 #include <gtest/gtest.h>
 
@@ -29,6 +30,9 @@
 #include "tests/ui/test_store.h"
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
+#include "ui/editor/editor_commands.h"
+#include "ui/editor/editor_model.h"
+#include "ui/editor/model_page.h"
 #include "ui/main_window.h"
 #include "ui/runs/run_detail_panel.h"
 #include "ui/runs/runs_page.h"
@@ -122,12 +126,16 @@ TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
 
   // Paused, the run holds between two batches and nothing more arrives.
   QTest::mouseClick(button(page, "pauseButton"), Qt::LeftButton);
-  ASSERT_TRUE(testing::waitUntil([&] { return session.holding(); }, kRunTimeoutMs));
+  // Held, and everything reported before the hold handed over to the page.
+  ASSERT_TRUE(testing::waitUntil([&] { return session.holding() && !session.reportsPending(); },
+                                 kRunTimeoutMs));
   EXPECT_EQ(button(page, "pauseButton")->text(), QStringLiteral("Resume"));
-  QTest::qWait(2 * app::TrainingSession::kDrainIntervalMs);  // let the last reports drain
   const int pausedPoints = page.lossChart()->trainingPointCount();
+  const int pausedProgress = page.progressBar()->value();
   QTest::qWait(300);  // a window in which a running trainer would report several batches
   EXPECT_EQ(page.lossChart()->trainingPointCount(), pausedPoints);
+  EXPECT_EQ(page.progressBar()->value(), pausedProgress);
+  EXPECT_FALSE(session.reportsPending());
   QTest::mouseClick(button(page, "pauseButton"), Qt::LeftButton);
   ASSERT_TRUE(testing::waitUntil(
       [&] { return page.lossChart()->trainingPointCount() > pausedPoints; }, kRunTimeoutMs));
@@ -198,6 +206,51 @@ TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   EXPECT_EQ(detail->lossChart()->validationPointCount(), 2);
   EXPECT_GE(detail->lossChart()->bestEpoch(), 1);
   EXPECT_EQ(detail->confusionView()->matrix().labels.size(), 10U);
+}
+
+// A residual block drawn in the Model place trains for an epoch from there.
+TEST_F(TrainPageTest, AResidualBlockDrawnInTheEditorTrains) {
+  MainWindow window(store.path());
+  window.trainPage()->setBackend(&session);
+  ModelPage& editor = *window.modelPage();
+  engine::ModelSpec drawn;
+  drawn.name = "drawn residual";
+  drawn.inputShape = {1, 28, 28};
+  editor.setModel(drawn);
+  EditorModel& model = editor.editorModel();
+  QUndoStack& undo = editor.undoStack();
+  auto add = [&](const std::string& type, std::vector<std::string> inputs, int units = 0) {
+    engine::NodeSpec node{.id = model.freshId(type),
+                          .type = type,
+                          .inputs = std::move(inputs),
+                          .params = EditorModel::startingParams(type)};
+    if (units > 0) node.params["units"] = units;
+    undo.push(new AddNodeCommand(model, node, QPointF()));
+    return node.id;
+  };
+  const std::string flat = add("Flatten", {engine::kInputName});
+  const std::string a = add("Dense", {flat}, 32);
+  const std::string act = add("ReLU", {a});
+  const std::string b = add("Dense", {act}, 32);
+  const std::string sum = add("Add", {b, a});
+  const std::string out = add("Dense", {sum}, 10);
+  undo.push(new SetOutputsCommand(model, {out}));
+  ASSERT_TRUE(model.analysis().ok()) << model.analysis().problems.front().describe();
+
+  QSignalSpy finished(window.trainPage(), &TrainPage::trainingFinished);
+  window.show();
+  Q_EMIT editor.trainRequested();
+  EXPECT_EQ(window.currentPlace(), Place::Train);
+  EXPECT_EQ(window.trainPage()->model().name, "drawn residual");
+  window.trainPage()->setDataset(fashionSlice(1000));
+  window.trainPage()->setTrainConfig(quickConfig(1));
+  ASSERT_TRUE(window.trainPage()->startTraining());
+  ASSERT_TRUE(testing::waitUntil([&] { return finished.count() >= 1; }, kRunTimeoutMs));
+  EXPECT_EQ(finished.at(0).at(1).toString(), QStringLiteral("completed"))
+      << window.trainPage()->statusText().toStdString();
+  const auto runs = storage::RunQuery(store.path().toStdString()).listRuns();
+  ASSERT_EQ(runs.size(), 1U);
+  EXPECT_EQ(runs[0].name, "drawn residual");
 }
 
 TEST_F(TrainPageTest, AModelThatDoesNotFitTheDataIsExplainedNotCrashed) {

@@ -40,6 +40,16 @@ void EditorModel::setSpec(const engine::ModelSpec& spec) {
       m_positions[id] = point;
     }
   }
+  // Positions stored without the input's: put it left of the first node that reads it.
+  if (stored.is_object() && !stored.empty() && !stored.contains(engine::kInputName)) {
+    for (const engine::NodeSpec& node : m_spec.nodes) {
+      if (std::find(node.inputs.begin(), node.inputs.end(), engine::kInputName) !=
+          node.inputs.end()) {
+        m_positions[engine::kInputName] = m_positions[node.id] - QPointF(kLayoutColumnWidth, 0);
+        break;
+      }
+    }
+  }
   reanalyse();
 }
 

@@ -15,12 +15,13 @@
 #include <QString>
 #include <QWidget>
 
+#include <optional>
+
 #include "engine/data/dataset_spec.h"
 #include "engine/model/model_spec.h"
 #include "engine/train/train_config.h"
 #include "ui/training/training_backend.h"
 
-class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -38,6 +39,7 @@ class ConfusionMatrixView;
 class LrPreview;
 class MetricChart;
 class TestResultsView;
+class TrainingCharts;
 
 class TrainPage : public QWidget {
   Q_OBJECT
@@ -45,6 +47,7 @@ class TrainPage : public QWidget {
  public:
   // Templates are looked up here (a Qt resource compiled into the program).
   static constexpr const char* kTemplateFolder = ":/layerlab/templates";
+  static constexpr const char* kEditorEntry = "editor:";
 
   explicit TrainPage(QWidget* parent = nullptr);
   ~TrainPage() override;
@@ -61,6 +64,9 @@ class TrainPage : public QWidget {
   bool selectTemplate(const QString& name);
   bool openModelFile(const QString& path);
   void setModel(const engine::ModelSpec& model, const QString& origin);
+  // The model being drawn in the Model place, offered (and followed) as a choice of its own.
+  void setEditorModel(const engine::ModelSpec& model);
+  void useEditorModel();
   const engine::ModelSpec& model() const { return m_model; }
 
   // The form's configuration, and filling the form from one (fields the form does not show,
@@ -109,6 +115,7 @@ class TrainPage : public QWidget {
   engine::DatasetSpec m_dataset;
   engine::TrainConfig m_baseConfig;  // what the form does not show (log interval, threads, …)
   engine::ModelSpec m_model;
+  std::optional<engine::ModelSpec> m_editorModel;
   bool m_modelValid = false;
   QString m_storePath;
   qint64 m_runId = 0;
@@ -142,8 +149,7 @@ class TrainPage : public QWidget {
   QProgressBar* m_progress = nullptr;
   QLabel* m_status = nullptr;
   QLabel* m_timing = nullptr;
-  QComboBox* m_xAxis = nullptr;
-  QCheckBox* m_logScale = nullptr;
+  TrainingCharts* m_charts = nullptr;
   MetricChart* m_lossChart = nullptr;
   MetricChart* m_accuracyChart = nullptr;
   QTabWidget* m_tabs = nullptr;

@@ -1,0 +1,86 @@
+// The canvas of the layer graph editor: a QGraphicsScene that mirrors the EditorModel. Each node
+// is a card with its type, id, output shape and parameter count (red, with the message on hover,
+// when the analysis finds a problem); each connection is a curve labelled with the tensor shape
+// it carries. The scene never changes the document itself: moving cards, connecting ports by
+// dragging from an output port to a node, and dropping layers from the palette become undo
+// commands on the stack it is given.
+//
+// Threads: GUI thread only.
+#pragma once
+
+#include <QGraphicsScene>
+#include <QPointer>
+#include <QString>
+
+#include <map>
+#include <string>
+
+class QGraphicsPathItem;
+class QUndoStack;
+
+namespace layerlab::ui {
+
+class EditorModel;
+class NodeCard;
+
+// The MIME type of a layer dragged from the palette: the data is the layer type's name.
+inline constexpr const char* kLayerMimeType = "application/x-layerlab-layer";
+
+class GraphScene : public QGraphicsScene {
+  Q_OBJECT
+
+ public:
+  static constexpr double kCardWidth = 176;
+  static constexpr double kCardHeight = 74;
+
+  GraphScene(EditorModel& model, QUndoStack& undo, QObject* parent = nullptr);
+  ~GraphScene() override;
+
+  // The card of a node (or of engine::kInputName), nullptr when there is none.
+  NodeCard* card(const std::string& id) const;
+  // The centre of a node's card in scene coordinates (the origin for an unknown id).
+  QPointF cardCentre(const std::string& id) const;
+  int cardCount() const { return static_cast<int>(m_cards.size()); }
+  int edgeCount() const { return m_edgeCount; }
+  // The ids of the selected nodes (the input card is never part of it).
+  std::vector<std::string> selectedIds() const;
+  void selectNode(const std::string& id);
+
+  // Adds a node of `type` with its top-left at `at`, fed by the selected node when there is
+  // exactly one (as a user building a chain expects). Returns its id.
+  std::string addLayer(const QString& type, QPointF at);
+  // Connects `from`'s output to a new input of `to`.
+  void connectNodes(const std::string& from, const std::string& to);
+  void deleteSelection();
+
+  // Called by cards while dragging from their output port.
+  void beginConnection(const std::string& from, QPointF at);
+  void dragConnection(QPointF at);
+  void endConnection(QPointF at);
+  // Called by cards when a move of the selection ends.
+  void commitMoves();
+  // Mirrors the model now (it otherwise follows each change once the event loop runs).
+  void rebuild();
+
+ Q_SIGNALS:
+  // The cards and connections were drawn again from the model.
+  void rebuilt();
+
+ protected:
+  void dragEnterEvent(QGraphicsSceneDragDropEvent* event) override;
+  void dragMoveEvent(QGraphicsSceneDragDropEvent* event) override;
+  void dropEvent(QGraphicsSceneDragDropEvent* event) override;
+
+ private:
+  EditorModel& m_model;
+  QUndoStack& m_undo;
+  std::map<std::string, NodeCard*> m_cards;
+  int m_edgeCount = 0;
+  int m_dragId = 0;
+  bool m_rebuildPending = false;
+  std::string m_selectAfterRebuild;
+  std::string m_connectFrom;
+  QGraphicsPathItem* m_rubberLine = nullptr;
+};
+
+}  // namespace layerlab::ui
