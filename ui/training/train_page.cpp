@@ -1,5 +1,6 @@
 #include "ui/training/train_page.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -32,7 +33,6 @@
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
 #include "ui/charts/test_results_view.h"
-#include "ui/charts/training_charts.h"
 #include "ui/training/lr_preview.h"
 
 // Qt resources of a static library are registered by name, outside any namespace.
@@ -243,9 +243,27 @@ QWidget* TrainPage::buildMonitor() {
   m_timing = new QLabel(monitor);
   m_timing->setObjectName(QStringLiteral("trainTiming"));
 
-  m_charts = new TrainingCharts(monitor);
-  m_lossChart = m_charts->lossChart();
-  m_accuracyChart = m_charts->accuracyChart();
+  auto* chartBar = new QHBoxLayout();
+  chartBar->addWidget(new QLabel(tr("X axis"), monitor));
+  m_xAxis = makeCombo({tr("Step"), tr("Epoch"), tr("Wall time")}, monitor);
+  m_logScale = new QCheckBox(tr("Log scale (loss)"), monitor);
+  chartBar->addWidget(m_xAxis);
+  chartBar->addSpacing(12);
+  chartBar->addWidget(m_logScale);
+  chartBar->addStretch(1);
+
+  auto* charts = new QHBoxLayout();
+  m_lossChart = new MetricChart(tr("Loss"), false, monitor);
+  m_lossChart->setObjectName(QStringLiteral("lossChart"));
+  m_accuracyChart = new MetricChart(tr("Accuracy"), true, monitor);
+  m_accuracyChart->setObjectName(QStringLiteral("accuracyChart"));
+  charts->addWidget(m_lossChart);
+  charts->addWidget(m_accuracyChart);
+  connect(m_xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
+    for (MetricChart* chart : {m_lossChart, m_accuracyChart})
+      chart->setXAxis(static_cast<ChartXAxis>(index));
+  });
+  connect(m_logScale, &QCheckBox::toggled, m_lossChart, &MetricChart::setLogScale);
 
   m_tabs = new QTabWidget(monitor);
   m_log = new QPlainTextEdit(m_tabs);
@@ -258,7 +276,12 @@ QWidget* TrainPage::buildMonitor() {
   m_tabs->addTab(m_results, tr("Results"));
 
   auto* split = new QSplitter(Qt::Vertical, monitor);
-  split->addWidget(m_charts);
+  auto* chartArea = new QWidget(split);
+  auto* chartLayout = new QVBoxLayout(chartArea);
+  chartLayout->setContentsMargins(0, 0, 0, 0);
+  chartLayout->addLayout(chartBar);
+  chartLayout->addLayout(charts, 1);
+  split->addWidget(chartArea);
   split->addWidget(m_tabs);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
@@ -466,7 +489,8 @@ bool TrainPage::startTraining() {
     return false;
   }
   TrainingRequest request{m_model, m_dataset, config, m_runName->text(), m_storePath};
-  m_charts->clear();
+  m_lossChart->clear();
+  m_accuracyChart->clear();
   m_log->clear();
   m_results->clear();
   m_tabs->setCurrentIndex(0);
@@ -540,7 +564,8 @@ void TrainPage::onUpdated(const TrainingUpdate& update) {
     if (p.batchesPerEpoch > 0 && p.batchesPerEpoch != m_stepsPerEpoch) {
       m_stepsPerEpoch = p.batchesPerEpoch;
       m_progress->setRange(0, static_cast<int>(m_stepsPerEpoch * p.epochs));
-      m_charts->setStepsPerEpoch(static_cast<double>(m_stepsPerEpoch));
+      for (MetricChart* chart : {m_lossChart, m_accuracyChart})
+        chart->setStepsPerEpoch(static_cast<double>(m_stepsPerEpoch));
     }
     m_progress->setValue(static_cast<int>(p.step));
     m_progress->setFormat(tr("epoch %1/%2 · step %3/%4")
@@ -557,7 +582,8 @@ void TrainPage::onUpdated(const TrainingUpdate& update) {
         {.step = s.step, .epoch = s.epoch, .wallTime = s.wallSeconds, .value = s.valLoss});
     valAccuracy.push_back(
         {.step = s.step, .epoch = s.epoch, .wallTime = s.wallSeconds, .value = s.valAccuracy});
-    m_charts->setBestEpoch(s.bestEpoch);
+    m_lossChart->setBestEpoch(s.bestEpoch);
+    m_accuracyChart->setBestEpoch(s.bestEpoch);
     appendLog(tr("Epoch %1/%2 · loss %3 · accuracy %4 · val_loss %5 · val_accuracy %6 · %7 s · "
                  "%8 samples/s%9")
                   .arg(s.epoch)
@@ -574,7 +600,8 @@ void TrainPage::onUpdated(const TrainingUpdate& update) {
   m_accuracyChart->appendValidation(valAccuracy);
   for (const QString& line : update.logLines)
     appendLog(line);
-  m_charts->refresh();
+  m_lossChart->refresh();
+  m_accuracyChart->refresh();
   if (!trainingPaused() && m_runId > 0) m_status->setText(tr("Run %1 training").arg(m_runId));
   refreshElapsed();
 }

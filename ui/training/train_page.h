@@ -22,6 +22,7 @@
 #include "engine/train/train_config.h"
 #include "ui/training/training_backend.h"
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -39,7 +40,6 @@ class ConfusionMatrixView;
 class LrPreview;
 class MetricChart;
 class TestResultsView;
-class TrainingCharts;
 
 class TrainPage : public QWidget {
   Q_OBJECT
@@ -149,7 +149,8 @@ class TrainPage : public QWidget {
   QProgressBar* m_progress = nullptr;
   QLabel* m_status = nullptr;
   QLabel* m_timing = nullptr;
-  TrainingCharts* m_charts = nullptr;
+  QComboBox* m_xAxis = nullptr;
+  QCheckBox* m_logScale = nullptr;
   MetricChart* m_lossChart = nullptr;
   MetricChart* m_accuracyChart = nullptr;
   QTabWidget* m_tabs = nullptr;
