@@ -109,6 +109,13 @@ bool TrainingSession::holding() const {
   return active() && m_shared->control.held();
 }
 
+bool TrainingSession::reportsPending() const {
+  if (!active()) return false;
+  const std::lock_guard<std::mutex> lock(m_shared->mutex);
+  const ui::TrainingUpdate& pending = m_shared->pending;
+  return !pending.batches.empty() || !pending.epochs.empty() || !pending.logLines.isEmpty();
+}
+
 bool TrainingSession::active() const {
   return m_thread != nullptr;
 }

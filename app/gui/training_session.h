@@ -40,6 +40,8 @@ class TrainingSession : public ui::TrainingBackend {
 
   // True while a paused run is actually held between two batches.
   bool holding() const;
+  // True while the worker has reported something the next drain has not handed over yet.
+  bool reportsPending() const;
 
   // Where runs train by default, for the status bar: "CPU (8 threads)", "CUDA:0".
   static QString deviceDescription();
