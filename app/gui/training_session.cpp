@@ -8,6 +8,7 @@
 
 #include "app/core/training_job.h"
 #include "engine/train/train_control.h"
+#include "engine/train/trainer.h"
 #include "storage/store_error.h"
 
 namespace layerlab::app {
@@ -103,6 +104,20 @@ void TrainingSession::stop() {
 
 QString TrainingSession::deviceDescription() {
   return QString::fromStdString(defaultDeviceDescription());
+}
+
+std::vector<ui::DeviceChoice> TrainingSession::devices() const {
+  const int threads = engine::defaultThreadCount();
+  std::vector<ui::DeviceChoice> choices{
+      {tr("Automatic: %1").arg(deviceDescription()), QStringLiteral("auto")},
+      {threads == 1 ? tr("CPU (1 thread)") : tr("CPU (%1 threads)").arg(threads),
+       QStringLiteral("cpu")}};
+  if (torch::cuda::is_available()) {
+    choices.push_back(
+        {QString::fromStdString(engine::describeDevice(torch::Device(torch::kCUDA, 0))),
+         QStringLiteral("cuda")});
+  }
+  return choices;
 }
 
 bool TrainingSession::holding() const {

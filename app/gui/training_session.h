@@ -37,6 +37,8 @@ class TrainingSession : public ui::TrainingBackend {
   void stop() override;
   bool active() const override;
   bool paused() const override;
+  // Automatic, the CPU with the threads a run gets, and the CUDA device when LibTorch sees one.
+  std::vector<ui::DeviceChoice> devices() const override;
 
   // True while a paused run is actually held between two batches.
   bool holding() const;

@@ -2,6 +2,7 @@
 // Fashion-MNIST slices on its thread, and a real store read back afterwards.
 #include <QAbstractItemModel>
 #include <QApplication>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -206,6 +207,25 @@ TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   EXPECT_EQ(detail->lossChart()->validationPointCount(), 2);
   EXPECT_GE(detail->lossChart()->bestEpoch(), 1);
   EXPECT_EQ(detail->confusionView()->matrix().labels.size(), 10U);
+}
+
+// The device list is the session's: the CPU with the threads a run really gets.
+TEST_F(TrainPageTest, TheDeviceListNamesTheThreadsARunGets) {
+  TrainPage page;
+  auto* devices = testing::child<QComboBox>(page, "deviceChoice");
+  ASSERT_NE(devices, nullptr);
+  page.setBackend(&session);
+  const std::vector<DeviceChoice> choices = session.devices();
+  ASSERT_GE(choices.size(), 2U);
+  ASSERT_EQ(devices->count(), static_cast<int>(choices.size()));
+  EXPECT_EQ(devices->itemData(0).toString(), QStringLiteral("auto"));
+  const int cpu = devices->findData(QStringLiteral("cpu"));
+  ASSERT_GE(cpu, 0);
+  // The tests run with OMP_NUM_THREADS=1, which is what a run started here would use.
+  EXPECT_EQ(devices->itemText(cpu), QStringLiteral("CPU (1 thread)"));
+
+  devices->setCurrentIndex(cpu);
+  EXPECT_EQ(page.trainConfig().device, "cpu");
 }
 
 // A residual block drawn in the Model place trains for an epoch from there.

@@ -13,6 +13,7 @@ constexpr double kLabelWidth = 96;
 constexpr double kHeaderHeight = 22;
 constexpr double kMaxCell = 56;
 constexpr double kMinCell = 18;
+constexpr double kCaptionHeight = 18;  // the "rows: true class" line under the grid
 
 QColor heat(double share, const QPalette& pal) {
   // From the base colour to a strong blue as the share of the row grows.
@@ -48,20 +49,21 @@ int ConfusionMatrixView::classCount() const {
 QSize ConfusionMatrixView::sizeHint() const {
   const int n = std::max(classCount(), 1);
   return QSize(static_cast<int>(kLabelWidth + n * 40 + 8),
-               static_cast<int>(kHeaderHeight + n * 40 + 8));
+               static_cast<int>(kHeaderHeight + n * 40 + kCaptionHeight));
 }
 
 QSize ConfusionMatrixView::minimumSizeHint() const {
   const int n = std::max(classCount(), 1);
   return QSize(static_cast<int>(kLabelWidth + n * kMinCell),
-               static_cast<int>(kHeaderHeight + n * kMinCell));
+               static_cast<int>(kHeaderHeight + n * kMinCell + kCaptionHeight));
 }
 
 ConfusionMatrixView::Geometry ConfusionMatrixView::geometry() const {
   const int n = classCount();
   Geometry g;
   if (n == 0) return g;
-  const double room = std::min(width() - kLabelWidth - 4, height() - kHeaderHeight - 18);
+  const double room =
+      std::min(width() - kLabelWidth - 4, height() - kHeaderHeight - kCaptionHeight);
   g.cell = std::clamp(room / n, kMinCell, kMaxCell);
   g.grid = QRectF(kLabelWidth, kHeaderHeight, g.cell * n, g.cell * n);
   return g;
@@ -114,8 +116,8 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
   painter.setPen(QPen(pal.color(QPalette::Mid), 1));
   painter.drawRect(g.grid);
   painter.setPen(pal.color(QPalette::PlaceholderText));
-  painter.drawText(QRectF(g.grid.left(), g.grid.bottom() + 2, g.grid.width(), 16), Qt::AlignCenter,
-                   tr("rows: true class · columns: predicted"));
+  painter.drawText(QRectF(g.grid.left(), g.grid.bottom() + 2, g.grid.width(), kCaptionHeight - 2),
+                   Qt::AlignCenter, tr("rows: true class · columns: predicted"));
 }
 
 bool ConfusionMatrixView::event(QEvent* event) {

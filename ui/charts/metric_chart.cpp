@@ -29,6 +29,26 @@ bool drawable(double value, bool logScale) {
   return std::isfinite(value) && (!logScale || value > 0);
 }
 
+// Sets `axis` to [min, max] widened to whole ticks of 1, 2 or 5 × 10^k, about kTickIntervals of
+// them. QValueAxis::applyNiceNumbers() rounds the span itself up first, which can leave half of
+// the plot empty (a run ending at step 507 got an axis to 1000).
+void setNiceRange(QValueAxis* axis, double min, double max) {
+  constexpr double kTickIntervals = 5;
+  const double raw = (max - min) / kTickIntervals;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = magnitude * 10;
+  for (double factor : {1.0, 2.0, 5.0}) {
+    if (magnitude * factor >= raw) {
+      step = magnitude * factor;
+      break;
+    }
+  }
+  const double low = std::floor(min / step) * step;
+  const double high = std::ceil(max / step) * step;
+  axis->setRange(low, high);
+  axis->setTickCount(static_cast<int>(std::lround((high - low) / step)) + 1);
+}
+
 }  // namespace
 
 MetricChart::MetricChart(const QString& title, bool higherIsBetter, QWidget* parent)
@@ -191,8 +211,12 @@ void MetricChart::refresh() {
   m_bestSeries->setName(m_bestEpoch > 0 ? tr("best: %1").arg(m_bestEpoch) : tr("best"));
 
   if (!std::isfinite(minX)) {  // nothing to draw yet: a plain, empty frame
-    m_axisX->setRange(0, m_xAxis == ChartXAxis::Step ? 100 : 1);
-    m_axisY->setRange(m_logScale ? 0.01 : 0, 1);
+    setNiceRange(static_cast<QValueAxis*>(m_axisX), 0, m_xAxis == ChartXAxis::Step ? 100 : 1);
+    if (m_logScale) {
+      m_axisY->setRange(0.01, 1);
+    } else {
+      setNiceRange(static_cast<QValueAxis*>(m_axisY), 0, 1);
+    }
     return;
   }
   if (maxX <= minX) maxX = minX + 1;
@@ -200,11 +224,9 @@ void MetricChart::refresh() {
     m_axisY->setRange(minY / 1.2, maxY * 1.2);
   } else {
     const double pad = std::max((maxY - minY) * 0.06, 1e-6);
-    m_axisY->setRange(minY - pad, maxY + pad);
-    static_cast<QValueAxis*>(m_axisY)->applyNiceNumbers();
+    setNiceRange(static_cast<QValueAxis*>(m_axisY), minY - pad, maxY + pad);
   }
-  m_axisX->setRange(minX, maxX);
-  static_cast<QValueAxis*>(m_axisX)->applyNiceNumbers();
+  setNiceRange(static_cast<QValueAxis*>(m_axisX), minX, maxX);
 }
 
 void MetricChart::rebuildAxes() {

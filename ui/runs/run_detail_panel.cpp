@@ -17,6 +17,7 @@
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
 #include "ui/charts/test_results_view.h"
+#include "ui/charts/training_charts.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
@@ -81,21 +82,14 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   header->addWidget(m_summary, 1);
   header->addWidget(closeButton);
 
-  m_lossChart = new MetricChart(tr("Loss"), false, this);
-  m_lossChart->setObjectName(QStringLiteral("runLossChart"));
-  m_accuracyChart = new MetricChart(tr("Accuracy"), true, this);
-  m_accuracyChart->setObjectName(QStringLiteral("runAccuracyChart"));
-  auto* curves = new QWidget(this);
-  auto* curvesLayout = new QHBoxLayout(curves);
-  curvesLayout->setContentsMargins(0, 0, 0, 0);
-  curvesLayout->addWidget(m_lossChart);
-  curvesLayout->addWidget(m_accuracyChart);
+  m_charts = new TrainingCharts(this);
+  m_charts->setObjectName(QStringLiteral("runCharts"));
 
   m_results = new TestResultsView(this);
 
   m_tabs = new QTabWidget(this);
   m_tabs->setObjectName(QStringLiteral("runTabs"));
-  m_tabs->addTab(curves, tr("Curves"));
+  m_tabs->addTab(m_charts, tr("Curves"));
   m_tabs->addTab(m_epochTable, tr("Epochs"));
   m_tabs->addTab(m_results, tr("Results"));
 
@@ -125,39 +119,7 @@ void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<Ep
 }
 
 void RunDetailPanel::fillCurves(const std::vector<EpochMetrics>& epochs, const RunCurves& curves) {
-  m_lossChart->clear();
-  m_accuracyChart->clear();
-  // The best epoch by validation loss (training loss without a validation part).
-  int best = 0;
-  double bestLoss = std::numeric_limits<double>::infinity();
-  for (const EpochMetrics& epoch : epochs) {
-    const std::optional<double> val = epochValue(epoch, "val_loss");
-    double loss = val.value_or(std::numeric_limits<double>::quiet_NaN());
-    if (!std::isfinite(loss))
-      loss = epochValue(epoch, "train_loss").value_or(std::numeric_limits<double>::quiet_NaN());
-    if (std::isfinite(loss) && loss < bestLoss) {
-      bestLoss = loss;
-      best = epoch.epoch;
-    }
-  }
-  if (!epochs.empty() && epochs.front().epoch > 0 && epochs.front().step > 0) {
-    const double stepsPerEpoch = static_cast<double>(epochs.front().step) / epochs.front().epoch;
-    m_lossChart->setStepsPerEpoch(stepsPerEpoch);
-    m_accuracyChart->setStepsPerEpoch(stepsPerEpoch);
-  }
-  for (const storage::MetricSeries& series : curves.series) {
-    MetricChart* chart = series.metric.name == "loss" ? m_lossChart : m_accuracyChart;
-    if (series.metric.name != "loss" && series.metric.name != "accuracy") continue;
-    if (series.kind == storage::MetricKind::Batch) {
-      chart->appendTraining(series.points);
-    } else if (series.metric.split == "val") {
-      chart->appendValidation(series.points);
-    }
-  }
-  m_lossChart->setBestEpoch(best);
-  m_accuracyChart->setBestEpoch(best);
-  m_lossChart->refresh();
-  m_accuracyChart->refresh();
+  m_charts->showCurves(epochs, curves.series);
 }
 
 void RunDetailPanel::fillResults(const storage::RunDetail& run, const RunCurves& curves) {
@@ -171,6 +133,14 @@ void RunDetailPanel::fillResults(const storage::RunDetail& run, const RunCurves&
   }
 }
 
+MetricChart* RunDetailPanel::lossChart() const {
+  return m_charts->lossChart();
+}
+
+MetricChart* RunDetailPanel::accuracyChart() const {
+  return m_charts->accuracyChart();
+}
+
 ConfusionMatrixView* RunDetailPanel::confusionView() const {
   return m_results->confusionView();
 }
@@ -182,8 +152,7 @@ void RunDetailPanel::clear() {
   m_errorText->clear();
   m_errorText->hide();
   m_epochModel->clear();
-  m_lossChart->clear();
-  m_accuracyChart->clear();
+  m_charts->clear();
   m_results->clear();
 }
 

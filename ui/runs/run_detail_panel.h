@@ -23,6 +23,7 @@ namespace layerlab::ui {
 
 class ConfusionMatrixView;
 class MetricChart;
+class TrainingCharts;
 class TestResultsView;
 
 // What the panel draws besides the run's own record, read by the caller in one go.
@@ -41,8 +42,8 @@ class RunDetailPanel : public QWidget {
   void showRun(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs,
                const RunCurves& curves = {});
 
-  MetricChart* lossChart() const { return m_lossChart; }
-  MetricChart* accuracyChart() const { return m_accuracyChart; }
+  MetricChart* lossChart() const;
+  MetricChart* accuracyChart() const;
   ConfusionMatrixView* confusionView() const;
 
   // The run on show, if any.
@@ -65,8 +66,7 @@ class RunDetailPanel : public QWidget {
   QTableView* m_epochTable = nullptr;
   QStandardItemModel* m_epochModel = nullptr;
   QTabWidget* m_tabs = nullptr;
-  MetricChart* m_lossChart = nullptr;
-  MetricChart* m_accuracyChart = nullptr;
+  TrainingCharts* m_charts = nullptr;
   TestResultsView* m_results = nullptr;
   std::optional<int64_t> m_runId;
 };

@@ -21,7 +21,6 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -162,6 +161,7 @@ QWidget* TrainPage::buildSettings() {
   m_seed = new QSpinBox(trainBox);
   m_seed->setRange(0, 2147483647);
   m_device = new QComboBox(trainBox);
+  m_device->setObjectName(QStringLiteral("deviceChoice"));
   m_runName = new QLineEdit(trainBox);
   m_runName->setPlaceholderText(tr("the model's name"));
   form->addRow(tr("Optimiser"), m_optimizer);
@@ -179,10 +179,7 @@ QWidget* TrainPage::buildSettings() {
   form->addRow(tr("Run name"), m_runName);
   m_patience->setToolTip(tr("Stop after this many epochs without improvement of the monitor"));
 
-  const int threads = QThread::idealThreadCount();
-  m_device->addItem(tr("Automatic (GPU when there is one)"), QStringLiteral("auto"));
-  m_device->addItem(tr("CPU (%n thread(s))", nullptr, threads), QStringLiteral("cpu"));
-  m_device->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+  fillDevices({});
   setTrainConfig(engine::TrainConfig{});
   for (QDoubleSpinBox* spin : {m_lr, m_weightDecay})
     connect(spin, &QDoubleSpinBox::valueChanged, this, &TrainPage::updateLrPreview);
@@ -394,7 +391,22 @@ void TrainPage::setBackend(TrainingBackend* backend) {
       updateButtons();
     });
   }
+  fillDevices(m_backend != nullptr ? m_backend->devices() : std::vector<DeviceChoice>{});
   updateButtons();
+}
+
+void TrainPage::fillDevices(const std::vector<DeviceChoice>& choices) {
+  const QString selected = m_device->currentData().toString();
+  m_device->clear();
+  if (choices.empty()) {
+    // Without a backend nothing trains; the choices a config can name still show.
+    m_device->addItem(tr("Automatic (GPU when there is one)"), QStringLiteral("auto"));
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    m_device->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+  }
+  for (const DeviceChoice& choice : choices)
+    m_device->addItem(choice.label, choice.device);
+  m_device->setCurrentIndex(std::max(0, m_device->findData(selected)));
 }
 
 void TrainPage::setDataset(const engine::DatasetSpec& spec) {

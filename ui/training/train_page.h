@@ -101,6 +101,7 @@ class TrainPage : public QWidget {
   QWidget* buildMonitor();
   void loadTemplates();
   void updateButtons();
+  void fillDevices(const std::vector<DeviceChoice>& choices);
   void updateLrPreview();
   void showModelInfo();
   void onStarted(qint64 runId, const QString& device, const QString& data, qint64 samples,

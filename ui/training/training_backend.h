@@ -35,6 +35,12 @@ struct TrainingUpdate {
   QStringList logLines;
 };
 
+// A device runs can be given: what the form shows and the TrainConfig::device value.
+struct DeviceChoice {
+  QString label;   // "CPU (8 threads)", "CUDA:0"
+  QString device;  // "auto", "cpu", "cuda"
+};
+
 // How a run ended.
 struct TrainingResult {
   qint64 runId = 0;  // 0 when the run was refused before it was stored
@@ -60,6 +66,8 @@ class TrainingBackend : public QObject {
   virtual void stop() = 0;
   virtual bool active() const = 0;
   virtual bool paused() const = 0;
+  // The devices runs can use on this machine, "auto" first.
+  virtual std::vector<DeviceChoice> devices() const = 0;
 
  Q_SIGNALS:
   // The run exists in the store (or, for a refused run, never will: see finished()).
