@@ -15,6 +15,8 @@ inline constexpr int kExitInterrupted = 130;
 void addTrainCommand(CLI::App& app, int& exitCode);
 void addRunsCommand(CLI::App& app, int& exitCode);
 void addSummaryCommand(CLI::App& app, int& exitCode);
+void addPredictCommand(CLI::App& app, int& exitCode);
+void addExportCommand(CLI::App& app, int& exitCode);
 
 // Prints "layerlab-cli: error: <message>" on stderr.
 void printError(const std::string& message);

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   addTrainCommand(app, exitCode);
   addRunsCommand(app, exitCode);
   addSummaryCommand(app, exitCode);
+  addPredictCommand(app, exitCode);
+  addExportCommand(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/core/stored_run.h"
 #include "app/version.h"
 #include "engine/data/dataset.h"
 #include "engine/data/idx_reader.h"
@@ -31,12 +32,10 @@ void checkInputs(const TrainingJob& job, const engine::ModelAnalysis& analysis) 
   if (!problems.empty()) throw JobInputError(problems.front());
 }
 
-constexpr const char* kLastCheckpoint = "checkpoint-last";
-constexpr const char* kBestCheckpoint = "checkpoint-best";
+constexpr const char* kLastCheckpoint = kLastCheckpointKind;
+constexpr const char* kBestCheckpoint = kBestCheckpointKind;
 // A long epoch still shows the run alive to other processes this often.
 constexpr double kHeartbeatSeconds = 30.0;
-// Keys written beside the DatasetSpec in a run's dataset document (see describeRun).
-constexpr const char* kDatasetExtras[] = {"description", "classes", "preprocessing"};
 
 // What the model's output must be for the data, or an empty string when it fits.
 std::string outputMismatch(const engine::ModelAnalysis& analysis, const engine::LoadedData& data,
@@ -124,13 +123,6 @@ std::vector<MetricValue> testMetrics(const engine::EvalResult& eval) {
   return out;
 }
 
-engine::DatasetSpec storedDatasetSpec(const std::string& text) {
-  nlohmann::json doc = nlohmann::json::parse(text);
-  for (const char* key : kDatasetExtras)
-    doc.erase(key);
-  return engine::datasetSpecFromJson(doc);
-}
-
 // Saves the trainer's full state as the run's `kind` checkpoint, tagged with its epoch and step.
 void saveCheckpoint(storage::RunStore& store, int64_t runId, const char* kind,
                     const engine::Trainer& trainer) {
@@ -189,18 +181,10 @@ std::string checkpointToResume(const TrainingJob& job, const engine::LoadedData&
                         " has changed since it started (" + data.description +
                         "); continuing would train on something else — start a new run");
   }
-  const std::optional<storage::ArtifactRecord> checkpoint =
-      query.artifact(job.resumeRunId, kLastCheckpoint);
-  if (!checkpoint) {
-    throw JobInputError("run " + std::to_string(job.resumeRunId) +
-                        " has no checkpoint to continue from (it ended before its first epoch " +
-                        "did); start it again with train --model");
-  }
-  try {
-    return storage::verifiedArtifactPath(*checkpoint);
-  } catch (const storage::StoreError& error) {
-    throw JobInputError(std::string("the checkpoint cannot be used: ") + error.what());
-  }
+  return verifiedCheckpoint(query, job.resumeRunId, kLastCheckpoint,
+                            "run " + std::to_string(job.resumeRunId) +
+                                " has no checkpoint to continue from (it ended before its first " +
+                                "epoch did); start it again with train --model");
 }
 
 // Ends the run with the test part's results: final metrics and, for classes, the confusion
@@ -236,16 +220,11 @@ TrainingJob jobToResume(const std::string& storePath, int64_t runId) {
   if (run->summary.status == storage::RunStatus::Completed) {
     throw JobInputError(name + " has completed; train a new run (train --model …) to go further");
   }
+  StoredRunDocuments docs = readRunDocuments(*run);
   TrainingJob job;
-  try {
-    const engine::ModelParseResult model = engine::parseModelSpec(run->modelJson);
-    if (!model.spec) throw std::invalid_argument(model.problems.front().describe());
-    job.model = *model.spec;
-    job.config = engine::trainConfigFromJson(nlohmann::json::parse(run->configJson));
-    job.dataset = storedDatasetSpec(run->datasetJson);
-  } catch (const std::exception& error) {
-    throw JobInputError("the documents stored with " + name + " cannot be read: " + error.what());
-  }
+  job.model = std::move(docs.model);
+  job.config = std::move(docs.config);
+  job.dataset = std::move(docs.dataset);
   job.runName = run->summary.name;
   job.storePath = storePath;
   job.resumeRunId = runId;
