@@ -3,7 +3,12 @@
 // train`, in one invocation on the same machine: per-epoch times from each run's stored epoch
 // wall times, their ratio, and the GUI event loop's latency while the run trains.
 //
-//   gui_session_bench [--epochs N] [--limit N]      (defaults: 3 epochs, 12,000 images)
+//   gui_session_bench [--epochs N] [--limit N] [--model FILE] [--batch-size N] [--log-every N]
+//                     [--threads N] [--gui-store FILE]
+//
+// Defaults: the mlp template, 3 epochs, 12,000 images, batch 32, a sample every 20 batches, every
+// core. With --gui-store the GUI's run is kept in FILE and the CLI run is left out (bench/run
+// times the CLI itself, interleaved with its other runs).
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QProcess>
@@ -25,6 +30,11 @@ using namespace layerlab;
 struct Options {
   int epochs = 3;
   int64_t limit = 12000;
+  QString model = QStringLiteral(LAYERLAB_SOURCE_DIR "/resources/templates/mlp.layerlab.json");
+  int64_t batchSize = 32;
+  int logEvery = 20;
+  int threads = 0;
+  QString guiStore;  // set: GUI run only, stored here
 };
 
 double percentile(std::vector<double> values, double p) {
@@ -47,16 +57,18 @@ double secondsPerEpoch(const std::string& store) {
 engine::TrainConfig config(const Options& options) {
   engine::TrainConfig c;
   c.epochs = options.epochs;
-  c.batchSize = 32;
-  c.logEveryBatches = 20;
+  c.batchSize = options.batchSize;
+  c.logEveryBatches = options.logEvery;
+  c.threads = options.threads;
   return c;
 }
 
 int run(const Options& options) {
   QTemporaryDir dir;
-  const std::string model =
-      std::string(LAYERLAB_SOURCE_DIR) + "/resources/templates/mlp.layerlab.json";
-  const std::string guiStore = dir.filePath(QStringLiteral("gui.db")).toStdString();
+  const std::string model = options.model.toStdString();
+  const std::string guiStore = options.guiStore.isEmpty()
+                                   ? dir.filePath(QStringLiteral("gui.db")).toStdString()
+                                   : options.guiStore.toStdString();
   const std::string cliStore = dir.filePath(QStringLiteral("cli.db")).toStdString();
 
   // The GUI's path: a TrainingSession drained on the event loop, a probe measuring its latency.
@@ -91,27 +103,34 @@ int run(const Options& options) {
     std::fprintf(stderr, "gui_session_bench: the GUI run ended %s\n", qPrintable(status));
     return 1;
   }
+  std::printf("event loop while training: p50 %.2f ms, p99 %.2f ms, max %.2f ms late (%zu ticks)\n",
+              percentile(lateMs, 0.5), percentile(lateMs, 0.99), percentile(lateMs, 1.0),
+              lateMs.size());
+  if (!options.guiStore.isEmpty()) {
+    std::printf("gui_seconds_per_epoch=%.4f\n", secondsPerEpoch(guiStore));
+    return 0;
+  }
 
   // The CLI's path, with the same model, data and config.
   QProcess cli;
-  cli.start(QStringLiteral(LAYERLAB_CLI_PATH),
-            {QStringLiteral("train"), QStringLiteral("--model"), QString::fromStdString(model),
-             QStringLiteral("--limit"), QString::number(options.limit), QStringLiteral("--epochs"),
-             QString::number(options.epochs), QStringLiteral("--batch-size"), QStringLiteral("32"),
-             QStringLiteral("--log-every"), QStringLiteral("20"), QStringLiteral("--db"),
-             QString::fromStdString(cliStore)});
+  cli.start(
+      QStringLiteral(LAYERLAB_CLI_PATH),
+      {QStringLiteral("train"), QStringLiteral("--model"), QString::fromStdString(model),
+       QStringLiteral("--limit"), QString::number(options.limit), QStringLiteral("--epochs"),
+       QString::number(options.epochs), QStringLiteral("--batch-size"),
+       QString::number(options.batchSize), QStringLiteral("--log-every"),
+       QString::number(options.logEvery), QStringLiteral("--threads"),
+       QString::number(options.threads), QStringLiteral("--db"), QString::fromStdString(cliStore)});
   if (!cli.waitForFinished(-1) || cli.exitCode() != 0) {
     std::fprintf(stderr, "gui_session_bench: the CLI run failed: %s\n",
                  cli.readAllStandardError().constData());
     return 1;
   }
   const double gui = secondsPerEpoch(guiStore), cliSeconds = secondsPerEpoch(cliStore);
-  std::printf("mlp, Fashion-MNIST %lld images, %d epochs, batch 32\n",
-              static_cast<long long>(options.limit), options.epochs);
+  std::printf("%s, Fashion-MNIST %lld images, %d epochs, batch %lld\n", qPrintable(options.model),
+              static_cast<long long>(options.limit), options.epochs,
+              static_cast<long long>(options.batchSize));
   std::printf("per epoch: GUI session %.3f s, CLI %.3f s\n", gui, cliSeconds);
-  std::printf("event loop while training: p50 %.2f ms, p99 %.2f ms, max %.2f ms late (%zu ticks)\n",
-              percentile(lateMs, 0.5), percentile(lateMs, 0.99), percentile(lateMs, 1.0),
-              lateMs.size());
   std::printf("RATIO gui_vs_cli=%.3f\n", cliSeconds > 0 ? gui / cliSeconds : 0.0);
   return 0;
 }
@@ -126,6 +145,11 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < args.size(); i += 2) {
     if (args[i] == QStringLiteral("--epochs")) options.epochs = args[i + 1].toInt();
     if (args[i] == QStringLiteral("--limit")) options.limit = args[i + 1].toLongLong();
+    if (args[i] == QStringLiteral("--model")) options.model = args[i + 1];
+    if (args[i] == QStringLiteral("--batch-size")) options.batchSize = args[i + 1].toLongLong();
+    if (args[i] == QStringLiteral("--log-every")) options.logEvery = args[i + 1].toInt();
+    if (args[i] == QStringLiteral("--threads")) options.threads = args[i + 1].toInt();
+    if (args[i] == QStringLiteral("--gui-store")) options.guiStore = args[i + 1];
   }
   return run(options);
 }
