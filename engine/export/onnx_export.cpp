@@ -22,18 +22,21 @@ std::string joinProblems(const std::vector<ModelProblem>& problems) {
   return text;
 }
 
-// The model's analysis once more with a longer time axis, when the model has one and every layer
-// works for any length: input [T, F] (values) or [T] (token ids). Sizes that change with T are
-// the ones the file must leave free.
+// The model's analysis once more with a longer time axis, when the model has one (input [T, F]
+// of values or [T] of token ids, read by a sequence layer) and every layer works for any length.
+// Sizes that change with T are the ones the file must leave free.
 std::optional<ModelAnalysis> longerAnalysis(const ModelSpec& spec, const ModelAnalysis& analysis) {
   const size_t rank = spec.inputShape.size();
   const bool sequence =
       (rank == 2 && spec.inputDtype == kFloat32) || (rank == 1 && spec.inputDtype == kInt64);
   if (!sequence) return std::nullopt;
+  bool readsSequence = false;
   for (const NodeAnalysis& node : analysis.nodes) {
     const OnnxLayerRule* rule = findOnnxLayerRule(node.type);
     if (rule == nullptr || !rule->anyLength) return std::nullopt;
+    readsSequence = readsSequence || rule->readsSequence;
   }
+  if (!readsSequence) return std::nullopt;
   ModelSpec longer = spec;
   longer.inputShape[0] += kLengthProbe;
   ModelAnalysis probe = analyzeModel(longer);

@@ -100,6 +100,7 @@ OnnxGraph::OnnxGraph() : m_impl(std::make_unique<Impl>()) {
   onnx::OperatorSetIdProto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOnnxOpset);
+  model.mutable_graph()->set_name("model");  // the checker wants one
 }
 
 OnnxGraph::~OnnxGraph() = default;

@@ -271,7 +271,7 @@ std::vector<OnnxLayerRule> makeRules() {
       {.type = "Flatten", .emit = emitFlatten},
       // The target shape holds every size, the time axis's too.
       {.type = "Reshape", .emit = emitReshape, .anyLength = false},
-      {.type = "Embedding", .emit = emitEmbedding},
+      {.type = "Embedding", .emit = emitEmbedding, .readsSequence = true},
       {.type = "Dropout", .emit = emitIdentity},  // inference: the values pass unchanged
       {.type = "Conv1d", .emit = emitConv},
       {.type = "Conv2d", .emit = emitConv},
@@ -290,10 +290,12 @@ std::vector<OnnxLayerRule> makeRules() {
       {.type = "Tanh", .emit = emitElementwise<kTanh>},
       {.type = "Softmax", .emit = emitSoftmax},
       {.type = "LogSoftmax", .emit = emitLogSoftmax},
-      {.type = "LSTM", .emit = emitLstm},
-      {.type = "GRU", .emit = emitGru},
-      {.type = "MultiheadAttention", .emit = emitMultiheadAttention},
-      {.type = "TransformerEncoderLayer", .emit = emitTransformerEncoderLayer},
+      {.type = "LSTM", .emit = emitLstm, .readsSequence = true},
+      {.type = "GRU", .emit = emitGru, .readsSequence = true},
+      {.type = "MultiheadAttention", .emit = emitMultiheadAttention, .readsSequence = true},
+      {.type = "TransformerEncoderLayer",
+       .emit = emitTransformerEncoderLayer,
+       .readsSequence = true},
       {.type = "Add", .emit = emitAdd},
       {.type = "Concat", .emit = emitConcat},
   };

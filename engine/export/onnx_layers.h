@@ -34,6 +34,9 @@ struct OnnxLayerRule {
   // Whether the layer's nodes work for any length of the first (time) axis: its shape constants
   // never hold that length.
   bool anyLength = true;
+  // Whether the layer reads a sequence (tokens, recurrent and attention layers): a model with one
+  // has a time axis, which its file leaves free when every layer works for any length.
+  bool readsSequence = false;
 };
 
 const std::vector<OnnxLayerRule>& onnxLayerRules();
