@@ -248,6 +248,7 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
   std::optional<engine::Trainer> trainer;
   try {
     trainer.emplace(engine::GraphModule(job.model, analysis), job.config, device, classes);
+    trainer->setMacsPerSample(analysis.totalMacs);
     if (data.augment.enabled() && data.inputShape.size() == 3)
       trainer->setAugmentation(data.augment);
     if (job.resumeRunId > 0) trainer->loadCheckpoint(checkpointToResume(job, data));

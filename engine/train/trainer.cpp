@@ -48,7 +48,9 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& c,
       params, optim::AdamOptions(c.learningRate).weight_decay(c.weightDecay));
 }
 
-// Sums kept on the device between reports, so that no batch waits for the host.
+// Sums kept on the device between reports, so that no batch waits for the host. A batch costs
+// two accumulating operations (plus the comparison for accuracy); a report folds the window's
+// sums into the epoch's.
 struct RunningSums {
   torch::Tensor loss;
   torch::Tensor correct;
@@ -61,15 +63,51 @@ struct RunningSums {
   void add(const torch::Tensor& batchLoss, const torch::Tensor* predicted,
            const torch::Tensor& targets) {
     const int64_t n = targets.size(0);
-    loss.add_(batchLoss.detach().to(torch::kFloat64) * static_cast<double>(n));
+    // loss += n * batchLoss in float64: the product of a float32 and a batch size is exact.
+    loss.add_(batchLoss.detach(), static_cast<double>(n));
     if (predicted != nullptr) correct.add_(predicted->eq(targets).sum());
     samples += n;
+  }
+  // Adds `other`'s sums to these and empties `other`.
+  void absorb(RunningSums& other) {
+    loss.add_(other.loss);
+    correct.add_(other.correct);
+    samples += other.samples;
+    other.loss.zero_();
+    other.correct.zero_();
+    other.samples = 0;
   }
   double meanLoss() const { return samples ? loss.item<double>() / samples : kNaN; }
   double accuracy(bool classification) const {
     if (!classification || samples == 0) return kNaN;
     return static_cast<double>(correct.item<int64_t>()) / samples;
   }
+};
+
+// Drops every gradient instead of filling it with zeros: the next backward pass then hands each
+// parameter its gradient as it is, with no fill and no accumulation into the old buffer (the
+// values are the same: 0 + g is g).
+void dropGradients(torch::optim::Optimizer& optimizer) {
+  for (auto& group : optimizer.param_groups()) {
+    for (torch::Tensor& p : group.params())
+      p.mutable_grad().reset();
+  }
+}
+
+// Runs the scope's torch work with `threads` intra-op threads, then restores the count it found.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int threads) : m_before(at::get_num_threads()) {
+    if (threads != m_before) at::set_num_threads(threads);
+  }
+  ~ThreadCountScope() {
+    if (at::get_num_threads() != m_before) at::set_num_threads(m_before);
+  }
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int m_before;
 };
 
 double monitoredValue(const EpochSummary& s, const std::string& monitor) {
@@ -180,6 +218,9 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
     augmentGenerator->set_current_seed(m_config.seed * 1000003 + epoch);
   }
   const bool classification = m_objective.classification();
+  const bool smallBatches = m_device.is_cpu() && m_macsPerSample > 0 &&
+                            m_macsPerSample < kParallelBatchMacs / m_config.batchSize;
+  const ThreadCountScope threads(smallBatches ? 1 : at::get_num_threads());
   RunningSums epochSums(m_device), windowSums(m_device);
   EpochTotals totals;
   const double start = nowSeconds();
@@ -200,7 +241,7 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
     if (augmentGenerator) inputs = augmentBatch(inputs, m_augment, *augmentGenerator);
     const torch::Tensor targets = train.targets.index_select(0, index);
     applyLearningRate(m_schedule->lrForStep(m_step));
-    m_optimizer->zero_grad();
+    dropGradients(*m_optimizer);
     const torch::Tensor output = m_model->forward(inputs);
     const torch::Tensor loss = m_objective.loss(output, targets);
     loss.backward();
@@ -209,7 +250,6 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
     ++m_step;
     torch::Tensor predicted;
     if (classification) predicted = m_objective.predict(output.detach());
-    epochSums.add(loss, classification ? &predicted : nullptr, targets);
     windowSums.add(loss, classification ? &predicted : nullptr, targets);
     const bool last = batch + 1 == batches;
     if ((batch + 1) % m_config.logEveryBatches != 0 && !last) continue;
@@ -220,6 +260,7 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
                            .step = m_step};
     progress.loss = windowSums.meanLoss();
     progress.accuracy = windowSums.accuracy(classification);
+    epochSums.absorb(windowSums);
     if (!std::isfinite(progress.loss)) {
       throw TrainingDiverged("the loss became " + std::to_string(progress.loss) + " at step " +
                              std::to_string(m_step) + " (epoch " + std::to_string(epoch) +
@@ -230,7 +271,6 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
     progress.epochSeconds = nowSeconds() - start - paused;
     progress.samplesPerSecond = epochSums.samples / std::max(progress.epochSeconds, 1e-9);
     progress.wallSeconds = m_wallBefore + nowSeconds() - m_wallStart;
-    windowSums = RunningSums(m_device);
     if (callbacks.onBatch) callbacks.onBatch(progress);
   }
   totals.loss = epochSums.meanLoss();

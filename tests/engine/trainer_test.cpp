@@ -206,6 +206,34 @@ TEST(Trainer, SameSeedAndThreadsGiveTheSameWeights) {
   EXPECT_FALSE(torch::equal(other->parameters().front(), first.front()));
 }
 
+// Batches too small to split train on the training thread alone; larger ones, and evaluation,
+// keep the threads the run was given, which the trainer restores after each epoch.
+TEST(Trainer, SmallBatchesTrainOnOneThread) {
+  struct Case {
+    int64_t macsPerSample;
+    int expectedTrainingThreads;
+  };
+  for (const Case& c : {Case{0, 2}, Case{1000, 1}, Case{kParallelBatchMacs, 2}}) {
+    prepareDeterministicRun(7, 2);
+    Trainer trainer(smallMlp(), config("adam", 2), torch::kCPU, 3);
+    trainer.setMacsPerSample(c.macsPerSample);
+    std::vector<int> seenInBatches, seenAtEpochs;
+    TrainCallbacks callbacks;
+    callbacks.onBatch = [&](const BatchProgress&) {
+      seenInBatches.push_back(at::get_num_threads());
+    };
+    callbacks.onEpoch = [&](const EpochSummary&) { seenAtEpochs.push_back(at::get_num_threads()); };
+    trainer.fit(blobs(20, 3, 4), blobs(5, 3, 5), callbacks);
+    ASSERT_FALSE(seenInBatches.empty());
+    for (int threads : seenInBatches)
+      EXPECT_EQ(threads, c.expectedTrainingThreads) << "macs per sample " << c.macsPerSample;
+    for (int threads : seenAtEpochs)
+      EXPECT_EQ(threads, 2) << "macs per sample " << c.macsPerSample;
+    EXPECT_EQ(at::get_num_threads(), 2);
+  }
+  prepareDeterministicRun(1, 1);
+}
+
 TEST(Trainer, DivergingLossFailsWithTheStep) {
   prepareDeterministicRun(3, 1);
   TrainConfig c = config("sgd", 3);
