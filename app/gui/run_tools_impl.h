@@ -1,0 +1,28 @@
+// RunTools over app::TrainedRun: the export dialog's and the "Try it" panel's way to a stored
+// run's trained model, with the same code as `layerlab-cli export` and `predict`, so the GUI
+// writes the same file and predicts the same classes as the command line.
+//
+// Threads: any; every call opens the store and loads the checkpoint itself, so calls from two
+// threads at once are fine. Construct it on the GUI thread and keep it alive as long as any
+// ExportDialog or TryItPanel that uses it (their destructors wait for their workers).
+#pragma once
+
+#include <string>
+
+#include "ui/export/run_tools.h"
+
+namespace layerlab::app {
+
+class RunToolsImpl : public ui::RunTools {
+ public:
+  explicit RunToolsImpl(std::string storePath);
+
+  ui::ExportResult exportOnnx(int64_t runId, const std::string& path,
+                              const std::string& checkpoint) override;
+  ui::PredictionResult predict(const ui::PredictRequest& request) override;
+
+ private:
+  std::string m_storePath;
+};
+
+}  // namespace layerlab::app
