@@ -80,9 +80,19 @@ void fillRawValues(const torch::Tensor& input, double scale, bool image,
 
 RunToolsImpl::RunToolsImpl(std::string storePath) : m_storePath(std::move(storePath)) {}
 
+void RunToolsImpl::setStorePath(std::string storePath) {
+  const std::lock_guard lock(m_mutex);
+  m_storePath = std::move(storePath);
+}
+
+std::string RunToolsImpl::storePath() const {
+  const std::lock_guard lock(m_mutex);
+  return m_storePath;
+}
+
 ui::ExportResult RunToolsImpl::exportOnnx(int64_t runId, const std::string& path,
                                           const std::string& checkpoint) {
-  TrainedRun run(m_storePath, runId, checkpoint);
+  TrainedRun run(storePath(), runId, checkpoint);
   const OnnxRunExport exported = run.exportOnnx(path);
   const engine::OnnxExportSummary& s = exported.summary;
   ui::ExportResult result;
@@ -102,7 +112,7 @@ ui::ExportResult RunToolsImpl::exportOnnx(int64_t runId, const std::string& path
 }
 
 ui::PredictionResult RunToolsImpl::predict(const ui::PredictRequest& request) {
-  TrainedRun run(m_storePath, request.runId, request.checkpoint);
+  TrainedRun run(storePath(), request.runId, request.checkpoint);
   engine::DatasetSpec raw = run.documents().dataset;
   raw.normalize = "none";
   engine::LoadedData loaded;

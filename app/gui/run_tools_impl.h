@@ -5,8 +5,10 @@
 // Threads: any; every call opens the store and loads the checkpoint itself, so calls from two
 // threads at once are fine. Construct it on the GUI thread and keep it alive as long as any
 // ExportDialog or TryItPanel that uses it (their destructors wait for their workers).
+// setStorePath() (when the user opens another store) affects the calls that start after it.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "ui/export/run_tools.h"
@@ -17,11 +19,15 @@ class RunToolsImpl : public ui::RunTools {
  public:
   explicit RunToolsImpl(std::string storePath);
 
+  void setStorePath(std::string storePath);
+  std::string storePath() const;
+
   ui::ExportResult exportOnnx(int64_t runId, const std::string& path,
                               const std::string& checkpoint) override;
   ui::PredictionResult predict(const ui::PredictRequest& request) override;
 
  private:
+  mutable std::mutex m_mutex;  // guards m_storePath
   std::string m_storePath;
 };
 

@@ -317,5 +317,19 @@ TEST_F(ExportTools, TryItSaysWhySamplesCannotBePredicted) {
   EXPECT_TRUE(error->text().contains(QStringLiteral("no run 99"))) << error->text().toStdString();
 }
 
+TEST_F(ExportTools, ToolsFollowTheStoreTheyAreGiven) {
+  app::RunToolsImpl tools(file("other.db"));
+  PredictRequest request;
+  request.runId = 1;
+  request.indices = {3};
+  EXPECT_THROW(tools.predict(request), std::exception) << "no run 1 in another store";
+  tools.setStorePath(db());  // the user opened the store with the run
+  const PredictionResult result = tools.predict(request);
+  ASSERT_EQ(result.samples.size(), 1U);
+  EXPECT_EQ(result.samples[0].index, 3);
+  EXPECT_EQ(result.samples[0].pixels.size(), 28U * 28U);
+  EXPECT_TRUE(result.images && result.classification);
+}
+
 }  // namespace
 }  // namespace layerlab::ui
