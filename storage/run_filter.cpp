@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 namespace layerlab::storage {
@@ -96,6 +97,56 @@ ParamPredicate parseParamPredicate(std::string_view text) {
   }
   throw std::invalid_argument("the condition '" + std::string(text) +
                               "' needs one of = != < <= > >= ~ after the key");
+}
+
+RunFilter parseRunFilterText(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool quoted = false, any = false;
+  for (const char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+      any = true;
+      if (!word.empty() && word.find_first_of("=<>!~") != std::string::npos) word += c;
+    } else if (!quoted && (c == ' ' || c == '\t')) {
+      if (any) words.push_back(word);
+      word.clear();
+      any = false;
+    } else {
+      word += c;
+      any = true;
+    }
+  }
+  if (any) words.push_back(word);
+
+  RunFilter filter;
+  std::string phrase;
+  for (const std::string& w : words) {
+    if (w.rfind("status:", 0) == 0) {
+      std::string_view list = std::string_view(w).substr(7);
+      while (!list.empty()) {
+        const size_t comma = list.find(',');
+        const std::string_view name = list.substr(0, comma);
+        const std::optional<RunStatus> status = parseRunStatus(name);
+        if (!status) {
+          throw std::invalid_argument(
+              "'" + std::string(name) +
+              "' is not a status: use queued, running, completed, failed, cancelled or "
+              "interrupted");
+        }
+        filter.statuses.push_back(*status);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      }
+    } else if (w.rfind("tag:", 0) == 0 && w.size() > 4) {
+      filter.tags.push_back(w.substr(4));
+    } else if (w.find_first_of("=<>~") != std::string::npos) {
+      filter.params.push_back(parseParamPredicate(w));
+    } else {
+      phrase += (phrase.empty() ? "" : " ") + w;
+    }
+  }
+  filter.text = phrase;
+  return filter;
 }
 
 std::vector<std::string> runSortKeys() {

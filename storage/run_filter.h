@@ -50,6 +50,13 @@ struct RunFilter {
   std::vector<ParamPredicate> params;
 };
 
+// The runs list's filter box: words separated by spaces (a word in double quotes may hold
+// spaces). "status:failed" (several: "status:failed,interrupted") and "tag:baseline" select by
+// status and tag; a word with an operator is a parameter condition (parseParamPredicate: "lr<0.01",
+// "optimizer=adam"); every other word is part of the text, matched as one phrase. Throws
+// std::invalid_argument naming the word that cannot be read.
+RunFilter parseRunFilterText(std::string_view text);
+
 // One page of the runs list.
 //
 // `sortBy` is one of runSortKeys(), or "best:<split>_<name>" (the best epoch value of a metric,

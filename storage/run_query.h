@@ -9,6 +9,7 @@
 // gone is reported as interrupted at once, before any writer marks it so in the file.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,16 @@ class RunQuery {
   // sorted by key; with `includeSame`, every key. Values follow the order of `runIds`.
   std::vector<ParamDiffRow> paramDiff(const std::vector<int64_t>& runIds,
                                       bool includeSame = false) const;
+
+  // The values of `keys` for every run that has any of them (run id → key → value), in one read:
+  // the parameter columns of the runs table.
+  std::map<int64_t, std::map<std::string, ParamValue>> paramColumns(
+      const std::vector<std::string>& keys) const;
+
+  // For every run with epoch values of `metric`: the best one (the highest for accuracies, F1,
+  // R², precision and recall, else the lowest; NaN is never best) and its epoch. The latest
+  // attempt's values only.
+  std::map<int64_t, BestEpoch> bestEpochs(const MetricKey& metric) const;
 
   // Every tag in the store with the number of runs that carry it, sorted by tag.
   std::vector<std::pair<std::string, int64_t>> tags() const;

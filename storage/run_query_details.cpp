@@ -113,6 +113,43 @@ std::vector<Param> RunQuery::params(int64_t runId) const {
   return params;
 }
 
+std::map<int64_t, std::map<std::string, ParamValue>> RunQuery::paramColumns(
+    const std::vector<std::string>& keys) const {
+  std::map<int64_t, std::map<std::string, ParamValue>> columns;
+  if (keys.empty()) return columns;
+  std::string list;
+  for (size_t i = 0; i < keys.size(); ++i)
+    list += (i == 0 ? "?" : ", ?") + std::to_string(i + 1);
+  Statement select(*m_db,
+                   "SELECT run_id, key, value, type FROM params INDEXED BY "
+                   "params_by_key_value WHERE key IN (" +
+                       list + ")");
+  for (size_t i = 0; i < keys.size(); ++i)
+    select.bind(static_cast<int>(i + 1), keys[i]);
+  while (select.step())
+    columns[select.integer(0)][select.text(1)] = readParamValue(select, 2, 3);
+  return columns;
+}
+
+std::map<int64_t, BestEpoch> RunQuery::bestEpochs(const MetricKey& metric) const {
+  CachedStatement select = m_db->cached(
+      std::string("SELECT m.run_id, m.epoch, m.value FROM ") + kEpochRows +
+      " WHERE m.kind <> 'batch' AND m.kind = 'epoch' AND m.superseded = 0 AND m.split = ?1 "
+      "AND m.name = ?2 AND m.value IS NOT NULL ORDER BY m.run_id, m.epoch");
+  select->bind(1, metric.split);
+  select->bind(2, metric.name);
+  const bool higher = higherIsBetterMetric(metric.name);
+  std::map<int64_t, BestEpoch> best;
+  while (select->step()) {
+    const double value = select->real(2);
+    const auto [found, added] = best.try_emplace(
+        select->integer(0), BestEpoch{value, static_cast<int>(select->integer(1))});
+    if (!added && (higher ? value > found->second.value : value < found->second.value))
+      found->second = BestEpoch{value, static_cast<int>(select->integer(1))};
+  }
+  return best;
+}
+
 std::vector<ParamDiffRow> RunQuery::paramDiff(const std::vector<int64_t>& runIds,
                                               bool includeSame) const {
   ReadTransaction transaction(*m_db);

@@ -121,6 +121,12 @@ struct ParamDiffRow {
   std::vector<std::optional<ParamValue>> values;
 };
 
+// A run's best epoch for one metric: the value and the epoch it came in.
+struct BestEpoch {
+  double value = 0.0;
+  int epoch = 0;
+};
+
 // One attempt at a run: the first start, then one per resume.
 struct AttemptRecord {
   int attempt = 1;

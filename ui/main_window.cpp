@@ -95,7 +95,26 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_placeStack->addWidget(m_runsPage);
   m_trainPage->setDataset(m_dataPage->datasetSpec());
   connect(m_dataPage, &DataPage::datasetChanged, m_trainPage, &TrainPage::setDataset);
+  // The model's input follows the data once its preview says what one sample looks like.
+  connect(m_dataPage, &DataPage::previewReady, this, [this] {
+    const engine::Shape shape = m_dataPage->sampleShape();
+    if (!shape.empty())
+      m_modelPage->setDataShape(shape, static_cast<int>(m_dataPage->classNames().size()));
+  });
   connect(m_dataPage, &DataPage::fileOpened, this, &MainWindow::rememberRecentFile);
+  auto trainAgain = [this](bool resume) {
+    return [this, resume](qint64 runId, const QString& model, const QString& dataset,
+                          const QString& config) {
+      showPlace(Place::Train);
+      m_trainPage->rerun(runId, model, dataset, config, resume);
+    };
+  };
+  connect(m_runsPage, &RunsPage::rerunRequested, this, trainAgain(false));
+  connect(m_runsPage, &RunsPage::resumeRequested, this, trainAgain(true));
+  connect(m_runsPage, &RunsPage::openModelRequested, this,
+          [this](qint64 runId, const QString& modelJson) {
+            if (m_modelPage->openRunModel(runId, modelJson)) showPlace(Place::Model);
+          });
   connect(m_trainPage, &TrainPage::trainingFinished, this, [this] {
     if (m_closingAfterStop) close();
   });

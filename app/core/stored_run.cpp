@@ -2,11 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/data/stored_dataset.h"
+
 namespace layerlab::app {
 namespace {
-
-// Keys written beside the DatasetSpec in a run's dataset document (see describeRun).
-constexpr const char* kDatasetExtras[] = {"description", "classes", "preprocessing"};
 
 engine::Preprocessing preprocessingFromJson(const nlohmann::json& doc) {
   engine::Preprocessing out;
@@ -25,13 +24,12 @@ StoredRunDocuments readRunDocuments(const storage::RunDetail& run) {
     if (!model.spec) throw std::invalid_argument(model.problems.front().describe());
     docs.model = *model.spec;
     docs.config = engine::trainConfigFromJson(nlohmann::json::parse(run.configJson));
-    nlohmann::json dataset = nlohmann::json::parse(run.datasetJson);
-    docs.classNames = dataset.value("classes", std::vector<std::string>{});
-    if (dataset.contains("preprocessing"))
-      docs.preprocessing = preprocessingFromJson(dataset.at("preprocessing"));
-    for (const char* key : kDatasetExtras)
-      dataset.erase(key);
-    docs.dataset = engine::datasetSpecFromJson(dataset);
+    engine::StoredDataset dataset =
+        engine::readStoredDataset(nlohmann::json::parse(run.datasetJson));
+    docs.classNames = std::move(dataset.classNames);
+    if (!dataset.preprocessing.is_null())
+      docs.preprocessing = preprocessingFromJson(dataset.preprocessing);
+    docs.dataset = std::move(dataset.spec);
   } catch (const std::exception& error) {
     throw JobInputError("the documents stored with run " + std::to_string(run.summary.id) +
                         " cannot be read: " + error.what());

@@ -1,9 +1,10 @@
 // The `layerlab` desktop application.
 //
 //   layerlab [--db FILE] [--place data|model|train|runs] [--model FILE] [--run ID]
-//            [--train-slice N] [--screenshot FILE.png] [--first-paint]
+//            [--compare ID,ID,...] [--train-slice N] [--screenshot FILE.png] [--first-paint]
 //
-// --run opens a stored run's detail in the Runs place. --train-slice starts a 3-epoch run of the
+// --run opens a stored run's detail in the Runs place; --compare selects runs there and compares
+// them. --train-slice starts a 3-epoch run of the
 // chosen template on the first N Fashion-MNIST images in the Train place (a demonstration; with
 // --screenshot the picture is taken when it has finished).
 // --screenshot renders the window once it is shown and laid out, saves it, and quits; it uses a
@@ -14,12 +15,15 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 
+#include "app/gui/run_tools_impl.h"
 #include "app/gui/training_session.h"
 #include "app/version.h"
 #include "storage/run_query.h"
@@ -39,6 +43,7 @@ struct GuiOptions {
   std::optional<Place> place;
   QString screenshotPath;
   qint64 runId = 0;
+  std::vector<int64_t> compareIds;
   int trainSlice = 0;
   QString modelPath;
   bool firstPaint = false;
@@ -68,6 +73,10 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
       QStringLiteral("run"),
       QCoreApplication::translate("main", "Open the stored run ID in the Runs place."),
       QStringLiteral("ID"));
+  const QCommandLineOption compare(
+      QStringLiteral("compare"),
+      QCoreApplication::translate("main", "Compare the stored runs IDS (comma-separated)."),
+      QStringLiteral("IDS"));
   const QCommandLineOption trainSlice(
       QStringLiteral("train-slice"),
       QCoreApplication::translate("main", "Start a short demonstration run on N images."),
@@ -79,7 +88,7 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
   const QCommandLineOption firstPaint(
       QStringLiteral("first-paint"),
       QCoreApplication::translate("main", "Print the start-up time at the first paint and quit."));
-  parser.addOptions({db, place, screenshot, run, trainSlice, model, firstPaint});
+  parser.addOptions({db, place, screenshot, run, compare, trainSlice, model, firstPaint});
   parser.process(app);
 
   GuiOptions options;
@@ -88,6 +97,8 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
                           : QString::fromStdString(layerlab::storage::defaultStorePath());
   options.screenshotPath = parser.value(screenshot);
   options.runId = parser.value(run).toLongLong();
+  for (const QString& id : parser.value(compare).split(QLatin1Char(','), Qt::SkipEmptyParts))
+    options.compareIds.push_back(id.toLongLong());
   options.trainSlice = parser.value(trainSlice).toInt();
   options.modelPath = parser.value(model);
   options.firstPaint = parser.isSet(firstPaint);
@@ -170,9 +181,18 @@ int main(int argc, char** argv) {
   const std::optional<GuiOptions> options = parseOptions(app);
   if (!options) return 2;
 
+  // Export and "Try It" in the Runs place; they follow the store the window has open. Made before
+  // the window, which waits for their work when it closes.
+  layerlab::app::RunToolsImpl runTools(options->storePath.toStdString());
   layerlab::ui::MainWindow window(options->storePath);
   layerlab::app::TrainingSession session;
   window.trainPage()->setBackend(&session);
+  auto* runsPage = window.findChild<layerlab::ui::RunsPage*>();
+  runsPage->setRunTools(&runTools);
+  QObject::connect(runsPage, &layerlab::ui::RunsPage::runsReloaded, runsPage,
+                   [&runTools, runsPage] {
+                     runTools.setStorePath(QFile::encodeName(runsPage->storePath()).toStdString());
+                   });
   window.setDevice(session.deviceDescription());
   const bool takingScreenshot = !options->screenshotPath.isEmpty();
   if (takingScreenshot) {
@@ -190,6 +210,12 @@ int main(int argc, char** argv) {
   if (options->runId > 0) {
     window.showPlace(layerlab::ui::Place::Runs);
     window.findChild<layerlab::ui::RunsPage*>()->showRunDetail(options->runId);
+  }
+  if (!options->compareIds.empty()) {
+    window.showPlace(layerlab::ui::Place::Runs);
+    auto* runs = window.findChild<layerlab::ui::RunsPage*>();
+    runs->selectRuns(options->compareIds);
+    runs->compareRuns(options->compareIds);
   }
   bool demoRunning = false;
   if (options->trainSlice > 0) {

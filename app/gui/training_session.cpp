@@ -3,6 +3,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -74,6 +75,7 @@ bool TrainingSession::start(const ui::TrainingRequest& request) {
   job.config = request.config;
   job.runName = request.runName.toStdString();
   job.storePath = request.storePath.toStdString();
+  job.resumeRunId = request.resumeRunId;
   m_shared = std::make_shared<Shared>();
   m_thread = QThread::create([job, shared = m_shared] {
     ui::TrainingResult result = runJob(job, *shared);
@@ -191,6 +193,12 @@ ui::TrainingResult runJob(const TrainingJob& job, TrainingSession::Shared& share
     shared.pending.logLines.append(QString::fromStdString(line));
   };
   try {
+    if (job.resumeRunId > 0) {
+      // The stored run's own documents; only how far to go comes from the request.
+      TrainingJob resumed = jobToResume(job.storePath, job.resumeRunId);
+      resumed.config.epochs = std::max(resumed.config.epochs, job.config.epochs);
+      return resultOf(runTrainingJob(resumed, callbacks, shared.control));
+    }
     return resultOf(runTrainingJob(job, callbacks, shared.control));
   } catch (const JobInputError& error) {
     return refused(error.what());

@@ -14,9 +14,11 @@
 
 #include <memory>
 
+#include "engine/model/model_spec.h"
 #include "gui_test_support.h"
 #include "qt_printers.h"
 #include "test_store.h"
+#include "ui/editor/model_page.h"
 #include "ui/main_window.h"
 #include "ui/runs/runs_table_model.h"
 
@@ -143,6 +145,24 @@ TEST_F(RunsPlaceTest, UnchangedStoreIsNotReadAgain) {
   QSignalSpy reloaded(page(), &RunsPage::runsReloaded);
   ASSERT_TRUE(QTest::qWaitFor([&] { return ticks.count() >= 2; }, kPollWaitMs));
   EXPECT_EQ(reloaded.count(), 0);
+}
+
+// "Open Model" on a run's details puts exactly the model that run trained in the Model place.
+TEST_F(RunsPlaceTest, OpenModelLoadsTheRunsModelInTheEditor) {
+  QFile file(QStringLiteral(LAYERLAB_SOURCE_DIR "/resources/templates/residual_cnn.layerlab.json"));
+  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+  const std::string stored = file.readAll().toStdString();
+  const int64_t id = m_store.addRun({"residual", RunStatus::Completed, 2, 0.9, {}, stored});
+  openWindow(m_store.path());
+  page()->showRunDetail(id);
+  QTest::mouseClick(child<QPushButton>(*m_window, "openRunModel"), Qt::LeftButton);
+  EXPECT_EQ(m_window->currentPlace(), Place::Model);
+  nlohmann::json opened = engine::toJson(m_window->modelPage()->currentModel());
+  nlohmann::json expected = engine::toJson(*engine::parseModelSpec(stored).spec);
+  opened.erase("editor");
+  expected.erase("editor");
+  EXPECT_EQ(opened, expected);
+  EXPECT_FALSE(m_window->modelPage()->hasUnsavedChanges());
 }
 
 TEST_F(RunsPlaceTest, DoubleClickShowsTheEpochsOfARun) {

@@ -43,13 +43,14 @@ class RunsTableModelTest : public ::testing::Test {
 
 TEST_F(RunsTableModelTest, HasOneRowPerRunAndTheAgreedColumns) {
   ASSERT_EQ(m_model.rowCount(), 2);
-  ASSERT_EQ(m_model.columnCount(), 8);
+  ASSERT_EQ(m_model.columnCount(), 16);
   QStringList headers;
   for (int column = 0; column < m_model.columnCount(); ++column) {
     headers << m_model.headerData(column, Qt::Horizontal).toString();
   }
-  EXPECT_EQ(headers, QStringList({"ID", "Name", "Status", "Started", "Duration", "Epochs",
-                                  "Test accuracy", "Device"}));
+  EXPECT_EQ(headers, QStringList({"ID", "Name", "Status", "Started", "Duration", "Epochs", "Data",
+                                  "Model", "Optimizer", "LR", "Batch", "Best validation",
+                                  "Test accuracy", "Test loss", "Tags", "Device"}));
 }
 
 TEST_F(RunsTableModelTest, CellsAreFormattedForReading) {

@@ -24,7 +24,8 @@ EpochRecord epochRecord(int epoch) {
 int64_t writeRun(storage::RunStore& store, const TestRun& run) {
   storage::NewRun newRun;
   newRun.name = run.name;
-  newRun.modelJson = R"({"format":"layerlab.model","version":1})";
+  newRun.modelJson =
+      run.modelJson.empty() ? R"({"format":"layerlab.model","version":1})" : run.modelJson;
   newRun.configJson = R"({"format":"layerlab.train","version":1})";
   newRun.datasetJson = R"({"format":"layerlab.dataset","version":1})";
   newRun.device = "cpu";

@@ -21,6 +21,7 @@ struct TestRun {
   int epochs = 0;
   std::optional<double> testAccuracy;  // written as the final "test" "accuracy" when set
   std::string errorText;
+  std::string modelJson;  // the model document; a bare header when empty
 };
 
 class TestStore {

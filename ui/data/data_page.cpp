@@ -677,6 +677,13 @@ int DataPage::previewCount() const {
   return m_preview->images ? m_gridModel->rowCount() : m_table->rowCount();
 }
 
+engine::Shape DataPage::sampleShape() const {
+  if (!m_preview || !m_preview->error.isEmpty()) return {};
+  if (m_preview->images)
+    return engine::Shape({m_preview->channels, m_preview->height, m_preview->width});
+  return engine::Shape({static_cast<int64_t>(m_preview->columns.size()) - 1});
+}
+
 QStringList DataPage::classNames() const {
   return m_preview ? m_preview->classNames : QStringList();
 }

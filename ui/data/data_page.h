@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "engine/data/dataset_spec.h"
+#include "engine/model/shape.h"
 
 class QCheckBox;
 class QComboBox;
@@ -61,6 +62,8 @@ class DataPage : public QWidget {
   int previewCount() const;  // images in the grid or rows in the table
   QStringList classNames() const;
   std::vector<int64_t> classCounts() const;
+  // The shape of one sample as a model reads it ([C, H, W] or [features]); empty before a preview.
+  engine::Shape sampleShape() const;
 
  Q_SIGNALS:
   void datasetChanged(const layerlab::engine::DatasetSpec& spec);

@@ -103,4 +103,18 @@ void SetOutputsCommand::undo() {
   m_model.setOutputs(m_before);
 }
 
+SetInputShapeCommand::SetInputShapeCommand(EditorModel& model, engine::Shape shape,
+                                           const QString& text)
+    : m_model(model), m_before(model.spec().inputShape), m_after(std::move(shape)) {
+  setText(text);
+}
+
+void SetInputShapeCommand::redo() {
+  m_model.setInputShape(m_after);
+}
+
+void SetInputShapeCommand::undo() {
+  m_model.setInputShape(m_before);
+}
+
 }  // namespace layerlab::ui

@@ -101,4 +101,16 @@ class SetOutputsCommand : public QUndoCommand {
   std::vector<std::string> m_after;
 };
 
+class SetInputShapeCommand : public QUndoCommand {
+ public:
+  SetInputShapeCommand(EditorModel& model, engine::Shape shape, const QString& text);
+  void redo() override;
+  void undo() override;
+
+ private:
+  EditorModel& m_model;
+  engine::Shape m_before;
+  engine::Shape m_after;
+};
+
 }  // namespace layerlab::ui

@@ -1,16 +1,23 @@
 #include "ui/editor/graph_scene.h"
 
 #include <QGraphicsPathItem>
+#include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneDragDropEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
+#include <QMenu>
 #include <QMimeData>
 #include <QPainter>
+#include <QPainterPathStroker>
 #include <QPalette>
 #include <QSignalBlocker>
+#include <QStyle>
 #include <QStyleOptionGraphicsItem>
 #include <QUndoStack>
 
+#include <limits>
+
+#include "engine/model/layer_registry.h"
 #include "engine/model/model_summary.h"
 #include "ui/editor/editor_commands.h"
 #include "ui/editor/editor_model.h"
@@ -137,6 +144,113 @@ class NodeCard : public QGraphicsItem {
   bool m_moved = false;
 };
 
+// One connection: a curve from an output port to an input port. Selectable (Delete removes it),
+// wider to the mouse than it looks, highlighted under the pointer; its context menu removes it or
+// inserts a layer on it, and a layer dropped on it from the palette is inserted there.
+class EdgeItem : public QGraphicsPathItem {
+ public:
+  EdgeItem(GraphScene& scene, std::string from, std::string to, const QPainterPath& path)
+      : QGraphicsPathItem(path), m_scene(scene), m_from(std::move(from)), m_to(std::move(to)) {
+    setFlag(ItemIsSelectable);
+    setAcceptHoverEvents(true);
+    setZValue(0);
+    restyle();
+  }
+
+  const std::string& from() const { return m_from; }
+  const std::string& to() const { return m_to; }
+
+  QPainterPath shape() const override {
+    QPainterPathStroker stroker;
+    stroker.setWidth(12);
+    return stroker.createStroke(path());
+  }
+
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override {
+    restyle();
+    QStyleOptionGraphicsItem plain(*option);
+    plain.state &= ~QStyle::State_Selected;  // the colour shows selection, not a dashed box
+    QGraphicsPathItem::paint(painter, &plain, widget);
+  }
+
+ protected:
+  void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override {
+    m_hovered = true;
+    update();
+    QGraphicsPathItem::hoverEnterEvent(event);
+  }
+  void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override {
+    m_hovered = false;
+    update();
+    QGraphicsPathItem::hoverLeaveEvent(event);
+  }
+  void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override {
+    QMenu menu;
+    QMenu* insert = menu.addMenu(QObject::tr("Insert Layer"));
+    std::map<std::string, QMenu*> categories;
+    for (const engine::LayerType& type : engine::layerRegistry().types()) {
+      if (type.minInputs <= 1) {
+        QMenu*& category = categories[type.category];
+        if (category == nullptr) category = insert->addMenu(QString::fromStdString(type.category));
+        category->addAction(QString::fromStdString(type.name),
+                            [scene = &m_scene, from = m_from, to = m_to, name = type.name] {
+                              scene->insertLayerOn(from, to, QString::fromStdString(name));
+                            });
+      }
+    }
+    menu.addAction(QObject::tr("Remove Connection"), [scene = &m_scene, from = m_from, to = m_to] {
+      scene->removeConnection(from, to);
+    });
+    menu.exec(event->screenPos());
+    event->accept();
+  }
+
+ private:
+  void restyle() {
+    const QPalette pal = appPalette();
+    const bool strong = isSelected() || m_hovered;
+    const QPen wanted(pal.color(strong ? QPalette::Highlight : QPalette::Mid), strong ? 2.6 : 1.6);
+    if (pen() != wanted) setPen(wanted);
+  }
+
+  GraphScene& m_scene;
+  std::string m_from, m_to;
+  bool m_hovered = false;
+};
+
+QPainterPath GraphScene::routeConnection(const NodeCard& source, const NodeCard& target) const {
+  const QPointF a = source.outputPort(), b = target.inputPort();
+  QPainterPath direct(a);
+  const double bend = std::max(40.0, (b.x() - a.x()) / 2);
+  direct.cubicTo(a + QPointF(bend, 0), b - QPointF(bend, 0), b);
+  // A connection that skips layers would run behind the cards in between: it goes over them.
+  QPainterPathStroker stroker;
+  stroker.setWidth(2);
+  const QPainterPath line = stroker.createStroke(direct);
+  double lane = std::numeric_limits<double>::max();
+  for (const auto& [id, card] : m_cards) {
+    if (card == &source || card == &target) continue;
+    const QRectF box = card->sceneBoundingRect().adjusted(-4, -4, 4, 4);
+    if (box.left() > std::min(a.x(), b.x()) && box.right() < std::max(a.x(), b.x()) &&
+        line.intersects(box))
+      lane = std::min(lane, box.top());
+  }
+  if (lane == std::numeric_limits<double>::max()) return direct;
+  for (const auto& [id, card] : m_cards) {  // clear of every card the lane passes
+    const QRectF box = card->sceneBoundingRect();
+    if (card != &source && card != &target && box.left() < std::max(a.x(), b.x()) &&
+        box.right() > std::min(a.x(), b.x()) && box.top() < lane && box.bottom() > lane - 30)
+      lane = std::min(lane, box.top());
+  }
+  lane -= 22;
+  QPainterPath over(a);
+  const double rise = 36;
+  over.cubicTo(a + QPointF(rise, 0), QPointF(a.x() + rise, lane), QPointF(a.x() + 2 * rise, lane));
+  over.lineTo(b.x() - 2 * rise, lane);
+  over.cubicTo(QPointF(b.x() - rise, lane), b - QPointF(rise, 0), b);
+  return over;
+}
+
 GraphScene::GraphScene(EditorModel& model, QUndoStack& undo, QObject* parent)
     : QGraphicsScene(parent), m_model(model), m_undo(undo) {
   // Rebuilt after the event that changed the model has finished: a card may be in the middle of
@@ -174,8 +288,32 @@ std::vector<std::string> GraphScene::selectedIds() const {
 }
 
 void GraphScene::selectNode(const std::string& id) {
+  selectNodes({id});
+}
+
+void GraphScene::selectNodes(const std::vector<std::string>& ids) {
   clearSelection();
-  if (NodeCard* c = card(id)) c->setSelected(true);
+  for (const std::string& id : ids) {
+    if (NodeCard* c = card(id)) c->setSelected(true);
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> GraphScene::selectedConnections() const {
+  std::vector<std::pair<std::string, std::string>> connections;
+  for (QGraphicsItem* item : selectedItems()) {
+    if (auto* edge = dynamic_cast<EdgeItem*>(item))
+      connections.emplace_back(edge->from(), edge->to());
+  }
+  return connections;
+}
+
+QPointF GraphScene::connectionMidpoint(const std::string& from, const std::string& to) const {
+  for (QGraphicsItem* item : items()) {
+    if (auto* edge = dynamic_cast<EdgeItem*>(item);
+        edge && edge->from() == from && edge->to() == to)
+      return edge->path().pointAtPercent(0.5);
+  }
+  return QPointF();
 }
 
 void GraphScene::rebuild() {
@@ -232,12 +370,9 @@ void GraphScene::rebuild() {
       NodeCard* source = card(from);
       NodeCard* target = card(node.id);
       if (source == nullptr || target == nullptr) continue;
-      const QPointF a = source->outputPort(), b = target->inputPort();
-      QPainterPath path(a);
-      const double bend = std::max(40.0, (b.x() - a.x()) / 2);
-      path.cubicTo(a + QPointF(bend, 0), b - QPointF(bend, 0), b);
-      auto* edge = addPath(path, QPen(pal.color(QPalette::Mid), 1.6));
-      edge->setZValue(0);
+      const QPainterPath path = routeConnection(*source, *target);
+      auto* edge = new EdgeItem(*this, from, node.id, path);
+      addItem(edge);
       QString carried = tr("[?]");
       if (from == engine::kInputName) {
         carried = QString::fromStdString(engine::formatShape(spec.inputShape));
@@ -260,7 +395,7 @@ void GraphScene::rebuild() {
     if (NodeCard* c = card(id)) c->setSelected(true);
   }
   if (!m_selectAfterRebuild.empty()) {
-    selectNode(m_selectAfterRebuild);
+    selectNodes(m_selectAfterRebuild);
     m_selectAfterRebuild.clear();
   }
   Q_EMIT rebuilt();
@@ -283,8 +418,61 @@ std::string GraphScene::addLayer(const QString& type, QPointF at) {
   m_undo.push(new AddNodeCommand(m_model, node, at));
   if (takesOutput) m_undo.push(new SetOutputsCommand(m_model, {node.id}));
   m_undo.endMacro();
-  m_selectAfterRebuild = node.id;
+  m_selectAfterRebuild = {node.id};
   return node.id;
+}
+
+std::string GraphScene::insertLayerOn(const std::string& from, const std::string& to,
+                                      const QString& type) {
+  const engine::NodeSpec* target = m_model.node(to);
+  if (target == nullptr ||
+      std::find(target->inputs.begin(), target->inputs.end(), from) == target->inputs.end())
+    return {};
+  const std::string typeName = type.toStdString();
+  engine::NodeSpec node{.id = m_model.freshId(typeName),
+                        .type = typeName,
+                        .inputs = {from},
+                        .params = EditorModel::startingParams(typeName)};
+  std::vector<std::string> inputs = target->inputs;
+  std::replace(inputs.begin(), inputs.end(), from, node.id);
+  // Between the two cards, and the cards from `to` on moved one column right to make room when
+  // they are too close.
+  const QPointF a = m_model.position(from), b = m_model.position(to);
+  QPointF at((a.x() + b.x()) / 2, (a.y() + b.y()) / 2);
+  m_undo.beginMacro(tr("Insert %1 between %2 and %3")
+                        .arg(QString::fromStdString(node.id), QString::fromStdString(from),
+                             QString::fromStdString(to)));
+  if (b.x() - a.x() < 2 * kCardWidth + 40) {
+    std::map<std::string, QPointF> shifted;
+    const double by = 2 * kCardWidth + 80 - (b.x() - a.x());
+    for (const std::string& id : m_model.nodeIds()) {
+      const QPointF p = m_model.position(id);
+      if (p.x() >= b.x() - 1) shifted[id] = p + QPointF(by, 0);
+    }
+    m_undo.push(new MoveNodesCommand(m_model, shifted));
+    at = QPointF(a.x() + kCardWidth + 40, (a.y() + b.y()) / 2);
+  }
+  m_undo.push(new AddNodeCommand(m_model, node, at));
+  m_undo.push(new SetInputsCommand(m_model, to, inputs, QString()));
+  m_undo.endMacro();
+  m_selectAfterRebuild = {node.id};
+  return node.id;
+}
+
+void GraphScene::removeConnection(const std::string& from, const std::string& to) {
+  const engine::NodeSpec* target = m_model.node(to);
+  if (target == nullptr) return;
+  std::vector<std::string> inputs = target->inputs;
+  const auto found = std::find(inputs.begin(), inputs.end(), from);
+  if (found == inputs.end()) return;
+  inputs.erase(found);
+  m_undo.push(new SetInputsCommand(
+      m_model, to, inputs,
+      tr("Disconnect %1 → %2").arg(QString::fromStdString(from), QString::fromStdString(to))));
+}
+
+void GraphScene::selectAfterRebuild(std::vector<std::string> ids) {
+  m_selectAfterRebuild = std::move(ids);
 }
 
 void GraphScene::connectNodes(const std::string& from, const std::string& to) {
@@ -300,9 +488,20 @@ void GraphScene::connectNodes(const std::string& from, const std::string& to) {
 
 void GraphScene::deleteSelection() {
   const std::vector<std::string> ids = selectedIds();
-  if (ids.empty()) return;
-  m_undo.beginMacro(ids.size() == 1 ? tr("Delete %1").arg(QString::fromStdString(ids.front()))
-                                    : tr("Delete %1 layers").arg(ids.size()));
+  std::vector<std::pair<std::string, std::string>> connections;
+  for (const auto& [from, to] : selectedConnections()) {
+    // A connection of a deleted node goes with it.
+    if (std::find(ids.begin(), ids.end(), from) == ids.end() &&
+        std::find(ids.begin(), ids.end(), to) == ids.end())
+      connections.emplace_back(from, to);
+  }
+  if (ids.empty() && connections.empty()) return;
+  m_undo.beginMacro(
+      ids.empty() ? tr("Remove %n connection(s)", nullptr, static_cast<int>(connections.size()))
+      : ids.size() == 1 ? tr("Delete %1").arg(QString::fromStdString(ids.front()))
+                        : tr("Delete %1 layers").arg(ids.size()));
+  for (const auto& [from, to] : connections)
+    removeConnection(from, to);
   for (const std::string& id : ids)
     m_undo.push(new RemoveNodeCommand(m_model, id));
   m_undo.endMacro();
@@ -361,6 +560,14 @@ void GraphScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
   const QByteArray type = event->mimeData()->data(QString::fromLatin1(kLayerMimeType));
   if (type.isEmpty()) return;
   event->acceptProposedAction();
+  // Dropped on a connection: inserted into it. Anywhere else: a new card there.
+  for (QGraphicsItem* item : items(event->scenePos())) {
+    if (dynamic_cast<NodeCard*>(item)) break;
+    if (auto* edge = dynamic_cast<EdgeItem*>(item)) {
+      insertLayerOn(edge->from(), edge->to(), QString::fromUtf8(type));
+      return;
+    }
+  }
   addLayer(QString::fromUtf8(type), event->scenePos() - QPointF(kCardWidth / 2, kCardHeight / 2));
 }
 

@@ -1,7 +1,8 @@
 // The canvas of the layer graph editor: a QGraphicsScene that mirrors the EditorModel. Each node
 // is a card with its type, id, output shape and parameter count (red, with the message on hover,
 // when the analysis finds a problem); each connection is a curve labelled with the tensor shape
-// it carries. The scene never changes the document itself: moving cards, connecting ports by
+// it carries, selectable and with a context menu (insert a layer on it, remove it). The scene
+// never changes the document itself: moving cards, connecting ports by
 // dragging from an output port to a node, and dropping layers from the palette become undo
 // commands on the stack it is given.
 //
@@ -16,6 +17,7 @@
 #include <string>
 
 class QGraphicsPathItem;
+class QPainterPath;
 class QUndoStack;
 
 namespace layerlab::ui {
@@ -45,13 +47,25 @@ class GraphScene : public QGraphicsScene {
   // The ids of the selected nodes (the input card is never part of it).
   std::vector<std::string> selectedIds() const;
   void selectNode(const std::string& id);
+  void selectNodes(const std::vector<std::string>& ids);
+  // The selected connections as (from, to) pairs.
+  std::vector<std::pair<std::string, std::string>> selectedConnections() const;
+  // The middle of the curve from `from` to `to` (the origin when there is no such connection).
+  QPointF connectionMidpoint(const std::string& from, const std::string& to) const;
 
   // Adds a node of `type` with its top-left at `at`, fed by the selected node when there is
   // exactly one (as a user building a chain expects). Returns its id.
   std::string addLayer(const QString& type, QPointF at);
   // Connects `from`'s output to a new input of `to`.
   void connectNodes(const std::string& from, const std::string& to);
+  // Puts a new node of `type` on the connection from → to, as one undo step; returns its id
+  // (empty when there is no such connection).
+  std::string insertLayerOn(const std::string& from, const std::string& to, const QString& type);
+  void removeConnection(const std::string& from, const std::string& to);
+  // Deletes the selected nodes and connections as one undo step.
   void deleteSelection();
+  // Selects these nodes once the scene has been drawn again after the edit in progress.
+  void selectAfterRebuild(std::vector<std::string> ids);
 
   // Called by cards while dragging from their output port.
   void beginConnection(const std::string& from, QPointF at);
@@ -72,13 +86,17 @@ class GraphScene : public QGraphicsScene {
   void dropEvent(QGraphicsSceneDragDropEvent* event) override;
 
  private:
+  // The curve of a connection: a smooth S from port to port, or an arc over the cards it would
+  // otherwise pass behind.
+  QPainterPath routeConnection(const NodeCard& source, const NodeCard& target) const;
+
   EditorModel& m_model;
   QUndoStack& m_undo;
   std::map<std::string, NodeCard*> m_cards;
   int m_edgeCount = 0;
   int m_dragId = 0;
   bool m_rebuildPending = false;
-  std::string m_selectAfterRebuild;
+  std::vector<std::string> m_selectAfterRebuild;
   std::string m_connectFrom;
   QGraphicsPathItem* m_rubberLine = nullptr;
 };

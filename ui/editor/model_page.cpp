@@ -1,8 +1,11 @@
 #include "ui/editor/model_page.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QDir>
 #include <QDrag>
 #include <QFile>
@@ -10,6 +13,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QGraphicsItem>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -19,6 +23,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QResizeEvent>
 #include <QSaveFile>
 #include <QScrollBar>
@@ -43,15 +48,11 @@
 #include "ui/editor/editor_commands.h"
 #include "ui/editor/editor_model.h"
 #include "ui/editor/graph_scene.h"
-
-static void registerEditorTemplates() {
-  Q_INIT_RESOURCE(templates);
-}
+#include "ui/editor/node_clipboard.h"
+#include "ui/editor/template_gallery.h"
 
 namespace layerlab::ui {
 namespace {
-
-constexpr const char* kTemplateFolder = ":/layerlab/templates";
 
 // The palette: layer types that start a drag carrying their name.
 class PaletteTree : public QTreeWidget {
@@ -103,9 +104,9 @@ void GraphView::fitAll() {
   if (wanted != zoom()) {
     const double by = wanted / zoom();
     scale(by, by);
-    if (wanted == 0.7)
-      centerOn(QPointF(bounds.left() + viewport()->width() / (2 * wanted), bounds.center().y()));
   }
+  if (bounds.width() * wanted > viewport()->width())
+    centerOn(QPointF(bounds.left() + viewport()->width() / (2 * wanted), bounds.center().y()));
 }
 
 void GraphView::fitWhenShown() {
@@ -124,13 +125,18 @@ void GraphView::resizeEvent(QResizeEvent* event) {
   }
 }
 
+void GraphView::contextMenuEvent(QContextMenuEvent* event) {
+  QGraphicsView::contextMenuEvent(event);
+  if (!event->isAccepted()) Q_EMIT editMenuWanted(event->globalPos(), mapToScene(event->pos()));
+  event->accept();
+}
+
 void GraphView::wheelEvent(QWheelEvent* event) {
   zoomBy(event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15);
   event->accept();
 }
 
 ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
-  registerEditorTemplates();
   setObjectName(QStringLiteral("modelPage"));
   m_model = new EditorModel(this);
   m_undo = new QUndoStack(this);
@@ -139,9 +145,12 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   m_view->setObjectName(QStringLiteral("graphView"));
 
   auto* toolbar = new QToolBar(this);
+  // The gallery on a click; each template by name from the arrow's menu.
   auto* templates = new QToolButton(toolbar);
-  templates->setText(tr("New from Template"));
-  templates->setPopupMode(QToolButton::InstantPopup);
+  templates->setObjectName(QStringLiteral("newFromTemplate"));
+  templates->setText(tr("New from Template\u2026"));
+  templates->setPopupMode(QToolButton::MenuButtonPopup);
+  connect(templates, &QToolButton::clicked, this, &ModelPage::showTemplateGallery);
   auto* templateMenu = new QMenu(templates);
   for (const QFileInfo& file :
        QDir(QString::fromLatin1(kTemplateFolder))
@@ -164,6 +173,22 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   QAction* remove = toolbar->addAction(tr("Delete"), m_scene, &GraphScene::deleteSelection);
   remove->setShortcut(QKeySequence::Delete);
   remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  m_deleteAction = remove;
+  auto editAction = [this](const QString& text, QKeySequence keys, void (ModelPage::*slot)()) {
+    auto* action = new QAction(text, this);
+    action->setShortcut(keys);
+    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(action, &QAction::triggered, this, slot);
+    addAction(action);
+    return action;
+  };
+  m_cutAction = editAction(tr("Cut"), QKeySequence::Cut, &ModelPage::cutSelection);
+  m_copyAction = editAction(tr("Copy"), QKeySequence::Copy, &ModelPage::copySelection);
+  m_pasteAction = editAction(tr("Paste"), QKeySequence::Paste, &ModelPage::paste);
+  m_duplicateAction = editAction(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
+                                 &ModelPage::duplicateSelection);
+  m_selectAllAction = editAction(tr("Select All"), QKeySequence::SelectAll, &ModelPage::selectAll);
+  toolbar->addAction(m_duplicateAction);
   toolbar->addSeparator();
   toolbar->addAction(tr("Tidy Layout"), this, [this] {
     std::map<std::string, QPointF> to;
@@ -191,11 +216,25 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   addAction(undo);
   addAction(redo);
 
-  m_warning = new QLabel(this);
+  // The data warning: what does not fit and a button that fixes the input shape.
+  m_warningBar = new QWidget(this);
+  m_warningBar->setObjectName(QStringLiteral("inputWarningBar"));
+  m_warningBar->setAttribute(Qt::WA_StyledBackground);
+  m_warningBar->setStyleSheet(
+      QStringLiteral("QWidget#inputWarningBar { background: #fdf2d8; border: 1px solid #e6c36a;"
+                     " border-radius: 4px; }"));
+  m_warning = new QLabel(m_warningBar);
   m_warning->setObjectName(QStringLiteral("inputWarning"));
   m_warning->setWordWrap(true);
-  m_warning->setStyleSheet(QStringLiteral("color: #b9770e; font-weight: bold;"));
-  m_warning->hide();
+  m_warning->setStyleSheet(QStringLiteral("color: #7a4f00;"));
+  m_warningFix = new QPushButton(m_warningBar);
+  m_warningFix->setObjectName(QStringLiteral("useDataShape"));
+  connect(m_warningFix, &QPushButton::clicked, this, &ModelPage::useDataShape);
+  auto* warningLayout = new QHBoxLayout(m_warningBar);
+  warningLayout->setContentsMargins(8, 4, 8, 4);
+  warningLayout->addWidget(m_warning, 1);
+  warningLayout->addWidget(m_warningFix);
+  m_warningBar->hide();
   m_footer = new QLabel(this);
   m_footer->setObjectName(QStringLiteral("modelFooter"));
   m_batchSize = new QSpinBox(this);
@@ -210,7 +249,7 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   auto* centre = new QWidget(this);
   auto* centreLayout = new QVBoxLayout(centre);
   centreLayout->setContentsMargins(0, 0, 0, 0);
-  centreLayout->addWidget(m_warning);
+  centreLayout->addWidget(m_warningBar);
   centreLayout->addWidget(m_view, 1);
   centreLayout->addLayout(footer);
 
@@ -229,6 +268,7 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   connect(m_model, &EditorModel::changed, this, &ModelPage::refreshAnalysis);
   connect(m_scene, &QGraphicsScene::selectionChanged, this, &ModelPage::fillInspector);
   connect(m_scene, &GraphScene::rebuilt, this, &ModelPage::fillInspector);
+  connect(m_view, &GraphView::editMenuWanted, this, &ModelPage::showEditMenu);
   newFromTemplate(QString::fromLatin1(kTemplateFolder) + QStringLiteral("/mlp.layerlab.json"));
 }
 
@@ -447,13 +487,7 @@ void ModelPage::refreshAnalysis() {
   m_summary->setPlainText(analysis.ok()
                               ? QString::fromStdString(engine::formatSummary(spec, analysis))
                               : tr("The summary appears when the model has no problems."));
-  const bool mismatch = !m_dataShape.empty() && spec.inputShape != m_dataShape;
-  m_warning->setVisible(mismatch);
-  if (mismatch) {
-    m_warning->setText(tr("The model expects input %1 but the chosen data gives %2.")
-                           .arg(QString::fromStdString(engine::formatShape(spec.inputShape)),
-                                QString::fromStdString(engine::formatShape(m_dataShape))));
-  }
+  refreshWarning();
   Q_EMIT modelChanged();
 }
 
@@ -476,7 +510,10 @@ void ModelPage::newFromTemplate(const QString& path) {
   const engine::ModelParseResult parsed = engine::parseModelSpec(file.readAll().toStdString());
   if (!parsed.spec) return;
   m_path.clear();
-  setModel(*parsed.spec);
+  engine::ModelSpec spec = *parsed.spec;
+  // A template starts on the chosen data.
+  if (!m_dataShape.empty()) spec.inputShape = m_dataShape;
+  setModel(spec);
 }
 
 bool ModelPage::openModelFile(const QString& path) {
@@ -491,6 +528,24 @@ bool ModelPage::openModelFile(const QString& path) {
     return false;
   }
   m_path = path;
+  setModel(*parsed.spec);
+  return true;
+}
+
+bool ModelPage::openRunModel(qint64 runId, const QString& modelJson) {
+  if (!confirmDiscard()) return false;
+  const engine::ModelParseResult parsed = engine::parseModelSpec(modelJson.toStdString());
+  if (!parsed.spec) {
+    QStringList problems;
+    for (const engine::ModelProblem& problem : parsed.problems)
+      problems << QString::fromStdString(problem.describe());
+    QMessageBox::warning(this, tr("Open a run's model"),
+                         tr("The model of run %1 cannot be opened:\n%2")
+                             .arg(runId)
+                             .arg(problems.join(QLatin1Char('\n'))));
+    return false;
+  }
+  m_path.clear();
   setModel(*parsed.spec);
   return true;
 }
@@ -528,9 +583,119 @@ void ModelPage::open() {
   if (!path.isEmpty()) openModelFile(path);
 }
 
-void ModelPage::setInputShape(const engine::Shape& shape) {
+void ModelPage::setDataShape(const engine::Shape& shape, int classCount) {
+  const bool changed = shape != m_dataShape;
   m_dataShape = shape;
-  refreshAnalysis();
+  m_dataClasses = classCount;
+  // New data: the model's input follows it, as a step the user can undo.
+  if (changed && !shape.empty() && m_model->spec().inputShape != shape) useDataShape();
+  refreshWarning();
+}
+
+void ModelPage::useDataShape() {
+  if (m_dataShape.empty() || m_model->spec().inputShape == m_dataShape) return;
+  m_undo->push(new SetInputShapeCommand(
+      *m_model, m_dataShape,
+      tr("Input %1 from the data").arg(QString::fromStdString(engine::formatShape(m_dataShape)))));
+}
+
+QString ModelPage::warningText() const {
+  return m_warningBar->isVisibleTo(this) ? m_warning->text() : QString();
+}
+
+void ModelPage::refreshWarning() {
+  const engine::ModelSpec spec = m_model->spec();
+  const engine::ModelAnalysis& analysis = m_model->analysis();
+  QString text;
+  bool canFix = false;
+  if (!m_dataShape.empty() && spec.inputShape != m_dataShape) {
+    text = tr("The model expects input %1 but the chosen data gives %2.")
+               .arg(QString::fromStdString(engine::formatShape(spec.inputShape)),
+                    QString::fromStdString(engine::formatShape(m_dataShape)));
+    canFix = true;
+  } else if (m_dataClasses > 0 && analysis.ok() && spec.outputs.size() == 1) {
+    const engine::NodeAnalysis* out = analysis.find(spec.outputs.front());
+    if (out != nullptr && out->outputShape && !out->outputShape->empty() &&
+        out->outputShape->back() != m_dataClasses) {
+      text = tr("The output '%1' gives %2 values per sample but the chosen data has %3 classes: "
+                "set its units to %3.")
+                 .arg(QString::fromStdString(spec.outputs.front()))
+                 .arg(out->outputShape->back())
+                 .arg(m_dataClasses);
+    }
+  }
+  m_warning->setText(text);
+  m_warningFix->setText(tr("Use %1").arg(QString::fromStdString(engine::formatShape(m_dataShape))));
+  m_warningFix->setVisible(canFix);
+  m_warningBar->setVisible(!text.isEmpty());
+}
+
+void ModelPage::copySelection() {
+  const std::vector<std::string> ids = m_scene->selectedIds();
+  if (ids.empty()) return;
+  QApplication::clipboard()->setMimeData(nodesMimeData(copyNodes(*m_model, ids)));
+  m_pasteCount = 0;
+}
+
+void ModelPage::cutSelection() {
+  if (m_scene->selectedIds().empty()) return;
+  copySelection();
+  m_scene->deleteSelection();
+}
+
+void ModelPage::paste() {
+  const nlohmann::json copied = nodesFromMimeData(QApplication::clipboard()->mimeData());
+  if (copied.is_null()) return;
+  ++m_pasteCount;
+  const double step = 40.0 * m_pasteCount;
+  m_scene->selectAfterRebuild(
+      pasteNodes(*m_model, *m_undo, copied, QPointF(step, step), /*keepOutsideInputs=*/false));
+}
+
+void ModelPage::duplicateSelection() {
+  const std::vector<std::string> ids = m_scene->selectedIds();
+  if (ids.empty()) return;
+  m_scene->selectAfterRebuild(pasteNodes(*m_model, *m_undo, copyNodes(*m_model, ids),
+                                         QPointF(40, GraphScene::kCardHeight + 30),
+                                         /*keepOutsideInputs=*/true));
+}
+
+void ModelPage::selectAll() {
+  m_scene->selectNodes(m_model->nodeIds());
+}
+
+void ModelPage::showEditMenu(QPoint globalPos, QPointF scenePos) {
+  // A right click on an unselected card selects it first, as in any editor.
+  for (QGraphicsItem* item : m_scene->items(scenePos)) {
+    if (!(item->flags() & QGraphicsItem::ItemIsSelectable)) continue;
+    if (!item->isSelected()) {
+      m_scene->clearSelection();
+      item->setSelected(true);
+    }
+    break;
+  }
+  const bool any = !m_scene->selectedIds().empty();
+  m_cutAction->setEnabled(any);
+  m_copyAction->setEnabled(any);
+  m_duplicateAction->setEnabled(any);
+  m_pasteAction->setEnabled(!nodesFromMimeData(QApplication::clipboard()->mimeData()).is_null());
+  QMenu menu(this);
+  menu.addAction(m_cutAction);
+  menu.addAction(m_copyAction);
+  menu.addAction(m_pasteAction);
+  menu.addAction(m_duplicateAction);
+  menu.addAction(m_deleteAction);
+  menu.addSeparator();
+  menu.addAction(m_selectAllAction);
+  menu.exec(globalPos);
+  for (QAction* action : {m_cutAction, m_copyAction, m_pasteAction, m_duplicateAction})
+    action->setEnabled(true);
+}
+
+void ModelPage::showTemplateGallery() {
+  TemplateGallery gallery(this);
+  if (gallery.exec() == QDialog::Accepted && !gallery.chosenPath().isEmpty())
+    newFromTemplate(gallery.chosenPath());
 }
 
 bool ModelPage::hasUnsavedChanges() const {

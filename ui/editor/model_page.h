@@ -3,8 +3,10 @@
 // rubber-band selection, fit to view, automatic layout), an inspector with a typed field per
 // parameter checked as the user types, a problems list that selects the node it names, a footer
 // with total parameters, multiply-adds and the training-memory estimate for a batch size, the
-// Keras-style summary, and the undo history. Documents: new from a template, open and save
-// *.layerlab.json with node positions, and a prompt before unsaved changes are lost.
+// Keras-style summary, and the undo history. Cut, copy, paste and duplicate of layers (Ctrl+X,
+// Ctrl+C, Ctrl+V, Ctrl+D), and a layer inserted on a connection. Documents: new from a template
+// gallery with a thumbnail of each graph, open and save *.layerlab.json with node positions, and
+// a prompt before unsaved changes are lost. The input shape follows the Data place.
 //
 // Threads: GUI thread only.
 #pragma once
@@ -16,11 +18,13 @@
 #include "engine/model/model_spec.h"
 #include "engine/model/shape.h"
 
+class QAction;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
+class QPushButton;
 class QSpinBox;
 class QTreeWidget;
 class QUndoStack;
@@ -42,8 +46,13 @@ class GraphView : public QGraphicsView {
   // Fits the graph once the view has its real size (a new document, before it is shown).
   void fitWhenShown();
 
+ Q_SIGNALS:
+  // A right click that no card or connection took: the page shows its edit menu.
+  void editMenuWanted(QPoint globalPos, QPointF scenePos);
+
  protected:
   void wheelEvent(QWheelEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 
  private:
@@ -60,9 +69,23 @@ class ModelPage : public QWidget {
   engine::ModelSpec currentModel() const;
   void setModel(const engine::ModelSpec& spec);
   bool openModelFile(const QString& path);
+  // Opens the model a run trained, exactly as stored with it (asks about unsaved changes first).
+  bool openRunModel(qint64 runId, const QString& modelJson);
   bool saveModelFile(const QString& path);
-  // The input shape of the chosen data: a model expecting another one shows a warning.
-  void setInputShape(const engine::Shape& shape);
+  // The shape of one sample of the chosen data and its class count (0: regression or unknown).
+  // The model's input follows the data (one undo step); a model opened later that expects
+  // another shape, or whose output does not match the classes, shows a warning with the fix.
+  void setDataShape(const engine::Shape& shape, int classCount);
+  QString warningText() const;
+  // Makes the model's input the data's shape (the warning's button).
+  void useDataShape();
+
+  // Clipboard and selection: the edit menu's actions.
+  void copySelection();
+  void cutSelection();
+  void paste();
+  void duplicateSelection();
+  void selectAll();
   bool hasUnsavedChanges() const;
   // Asks what to do with unsaved changes; false when the user cancels.
   bool confirmDiscard();
@@ -85,6 +108,9 @@ class ModelPage : public QWidget {
   void fillInspector();
   void refreshAnalysis();
   void newFromTemplate(const QString& path);
+  void showTemplateGallery();
+  void showEditMenu(QPoint globalPos, QPointF scenePos);
+  void refreshWarning();
   void save();
   void saveAs();
   void open();
@@ -95,6 +121,10 @@ class ModelPage : public QWidget {
   GraphView* m_view = nullptr;
   QString m_path;
   engine::Shape m_dataShape;
+  int m_dataClasses = 0;
+  int m_pasteCount = 0;
+  QPushButton* m_warningFix = nullptr;
+  QWidget* m_warningBar = nullptr;
   QLineEdit* m_search = nullptr;
   QTreeWidget* m_palette = nullptr;
   QLabel* m_inspectorTitle = nullptr;
@@ -103,6 +133,12 @@ class ModelPage : public QWidget {
   QListWidget* m_problems = nullptr;
   QLabel* m_footer = nullptr;
   QLabel* m_warning = nullptr;
+  QAction* m_copyAction = nullptr;
+  QAction* m_cutAction = nullptr;
+  QAction* m_pasteAction = nullptr;
+  QAction* m_duplicateAction = nullptr;
+  QAction* m_selectAllAction = nullptr;
+  QAction* m_deleteAction = nullptr;
   QSpinBox* m_batchSize = nullptr;
   QPlainTextEdit* m_summary = nullptr;
 };

@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QStandardItemModel>
 #include <QStyle>
 #include <QTabWidget>
@@ -58,6 +59,13 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   closeButton->setAutoRaise(true);
   connect(closeButton, &QToolButton::clicked, this, &RunDetailPanel::closeRequested);
 
+  auto* openModel = new QPushButton(tr("Open Model"), this);
+  openModel->setObjectName(QStringLiteral("openRunModel"));
+  openModel->setToolTip(tr("Open the exact model this run trained in the Model place"));
+  connect(openModel, &QPushButton::clicked, this, [this] {
+    if (m_runId && !m_modelJson.isEmpty()) Q_EMIT openModelRequested(*m_runId, m_modelJson);
+  });
+
   m_errorText = new QLabel(this);
   m_errorText->setObjectName(QStringLiteral("runDetailError"));
   m_errorText->setWordWrap(true);
@@ -80,6 +88,7 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   header->addWidget(m_title);
   header->addSpacing(8);
   header->addWidget(m_summary, 1);
+  header->addWidget(openModel);
   header->addWidget(closeButton);
 
   m_charts = new TrainingCharts(this);
@@ -104,6 +113,7 @@ void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<Ep
                              const RunCurves& curves) {
   const storage::RunSummary& summary = run.summary;
   m_runId = summary.id;
+  m_modelJson = QString::fromStdString(run.modelJson);
   m_title->setText(
       tr("Run %1 \u00b7 %2").arg(summary.id).arg(QString::fromStdString(summary.name)));
   const QString epochCount =

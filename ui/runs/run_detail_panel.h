@@ -54,6 +54,8 @@ class RunDetailPanel : public QWidget {
  Q_SIGNALS:
   // The user asked to close the panel.
   void closeRequested();
+  // The user asked to open the model the run trained in the editor (its stored JSON).
+  void openModelRequested(qint64 runId, const QString& modelJson);
 
  private:
   void fillEpochs(const std::vector<storage::EpochMetrics>& epochs);
@@ -61,6 +63,7 @@ class RunDetailPanel : public QWidget {
   void fillResults(const storage::RunDetail& run, const RunCurves& curves);
 
   QLabel* m_title = nullptr;
+  QString m_modelJson;
   QLabel* m_summary = nullptr;
   QLabel* m_errorText = nullptr;
   QTableView* m_epochTable = nullptr;

@@ -1,26 +1,43 @@
 #include "ui/runs/runs_page.h"
 
+#include <QAction>
 #include <QFile>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <exception>
+#include <map>
 #include <utility>
 
+#include "storage/metrics_csv.h"
 #include "storage/run_filter.h"
 #include "storage/run_query.h"
+#include "storage/run_store.h"
+#include "ui/export/export_dialog.h"
+#include "ui/export/run_tools.h"
+#include "ui/export/try_it_panel.h"
+#include "ui/runs/compare_view.h"
 #include "ui/runs/run_detail_panel.h"
+#include "ui/runs/run_format.h"
 #include "ui/runs/runs_table_model.h"
 
 namespace layerlab::ui {
@@ -56,6 +73,36 @@ QWidget* centred(QWidget* content, QWidget* parent) {
 
 QString describeError(const std::exception& error) {
   return QString::fromUtf8(error.what());
+}
+
+constexpr const char* kHiddenColumnsKey = "runs/hiddenColumns";
+
+// The parameters the table shows as columns, read for all runs in one query.
+const std::vector<std::string> kColumnParams = {"dataset.source",       "dataset.path",
+                                                "model.name",           "config.optimizer",
+                                                "config.learning_rate", "config.batch_size"};
+
+RunsTableModel::Extras extrasFrom(const std::map<std::string, storage::ParamValue>& params) {
+  RunsTableModel::Extras extras;
+  auto text = [&](const char* key) {
+    const auto found = params.find(key);
+    return found == params.end() || found->second.type == storage::ParamType::Null
+               ? QString()
+               : QString::fromStdString(found->second.toString());
+  };
+  const QString path = text("dataset.path");
+  extras.data = path.isEmpty() ? text("dataset.source") : path.section(QLatin1Char('/'), -1);
+  extras.model = text("model.name");
+  extras.optimizer = text("config.optimizer");
+  if (const auto lr = params.find("config.learning_rate"); lr != params.end()) {
+    if (lr->second.type == storage::ParamType::Real) extras.learningRate = lr->second.real;
+    if (lr->second.type == storage::ParamType::Integer)
+      extras.learningRate = static_cast<double>(lr->second.integer);
+  }
+  if (const auto batch = params.find("config.batch_size");
+      batch != params.end() && batch->second.type == storage::ParamType::Integer)
+    extras.batchSize = batch->second.integer;
+  return extras;
 }
 
 }  // namespace
@@ -101,13 +148,21 @@ QWidget* RunsPage::buildHeader() {
 
   m_filter = new QLineEdit(header);
   m_filter->setObjectName(QStringLiteral("runsFilter"));
-  m_filter->setPlaceholderText(tr("Filter by name, status or device"));
+  m_filter->setPlaceholderText(
+      tr("Filter: text, status:failed, tag:baseline, lr<0.01, "
+         "optimizer=adam"));
+  m_filter->setToolTip(
+      tr("Words filter the rows by any column. status:NAME[,NAME] and tag:NAME select by status "
+         "and tag; KEY OP VALUE (= != < <= > >= ~) compares a parameter, e.g. lr<0.01, "
+         "optimizer=adam, batch_size>=64, dataset.source=csv."));
   m_filter->setClearButtonEnabled(true);
-  m_filter->setMinimumWidth(280);
-  connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& text) {
-    m_proxy->setFilterFixedString(text);
-    showRuns(m_model->rowCount());
-  });
+  m_filter->setMinimumWidth(380);
+  connect(m_filter, &QLineEdit::textChanged, this, &RunsPage::applyFilterText);
+  m_filterError = new QLabel(header);
+  m_filterError->setObjectName(QStringLiteral("runsFilterError"));
+  m_filterError->setStyleSheet(
+      QStringLiteral("color: %1;").arg(runStatusColor(storage::RunStatus::Failed).name()));
+  m_filterError->hide();
 
   auto* layout = new QHBoxLayout(header);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -115,8 +170,65 @@ QWidget* RunsPage::buildHeader() {
   layout->addWidget(title, 0, Qt::AlignBaseline);
   layout->addWidget(m_countLabel, 0, Qt::AlignBaseline);
   layout->addStretch(1);
+  layout->addWidget(m_filterError);
   layout->addWidget(m_filter);
   return header;
+}
+
+QWidget* RunsPage::buildActions() {
+  auto* bar = new QToolBar(this);
+  bar->setObjectName(QStringLiteral("runsActions"));
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  auto action = [this, bar](const QString& text, const char* name, auto slot) {
+    QAction* a = bar->addAction(text, this, slot);
+    a->setObjectName(QString::fromLatin1(name));
+    return a;
+  };
+  m_compareAction =
+      action(tr("Compare"), "compareRunsAction", [this] { compareRuns(selectedRunIds()); });
+  m_compareAction->setToolTip(
+      tr("Compare the selected runs side by side (2 to %1)").arg(kMaxCompared));
+  bar->addSeparator();
+  m_openModelAction = action(tr("Open Model"), "openModelAction", &RunsPage::openSelectedModel);
+  m_rerunAction = action(tr("Re-run"), "rerunAction", &RunsPage::rerunSelected);
+  m_rerunAction->setToolTip(tr("Train again with the same model, data and configuration"));
+  m_resumeAction = action(tr("Resume"), "resumeAction", &RunsPage::resumeSelected);
+  m_resumeAction->setToolTip(tr("Continue an interrupted or stopped run from its last checkpoint"));
+  bar->addSeparator();
+  m_renameAction = action(tr("Rename\u2026"), "renameAction", &RunsPage::askRename);
+  m_tagAction = action(tr("Tags\u2026"), "tagAction", &RunsPage::askTags);
+  m_notesAction = action(tr("Note\u2026"), "notesAction", &RunsPage::askNotes);
+  m_exportAction = action(tr("Export CSV\u2026"), "exportAction", &RunsPage::askExport);
+  m_exportOnnxAction =
+      action(tr("Export ONNX\u2026"), "exportOnnxAction", &RunsPage::exportSelected);
+  m_exportOnnxAction->setToolTip(tr("Write the trained model as an ONNX file for onnxruntime"));
+  bar->addSeparator();
+  m_deleteAction = action(tr("Delete\u2026"), "deleteRunsAction", &RunsPage::askDelete);
+  m_deleteAction->setShortcut(QKeySequence::Delete);
+  m_deleteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  addAction(m_deleteAction);
+  m_actionBar = bar;
+  return bar;
+}
+
+void RunsPage::updateActions() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  const size_t n = ids.size();
+  m_compareAction->setEnabled(n >= 2 && n <= static_cast<size_t>(kMaxCompared));
+  for (QAction* one : {m_openModelAction, m_rerunAction, m_renameAction, m_notesAction})
+    one->setEnabled(n == 1);
+  m_exportOnnxAction->setEnabled(n == 1 && m_runTools != nullptr);
+  m_exportOnnxAction->setVisible(m_runTools != nullptr);
+  bool resumable = n == 1;
+  if (resumable) {
+    const int row = m_model->rowOfRun(ids.front());
+    const storage::RunStatus status = m_model->runs()[static_cast<size_t>(row)].status;
+    resumable = status == storage::RunStatus::Interrupted ||
+                status == storage::RunStatus::Cancelled || status == storage::RunStatus::Failed;
+  }
+  m_resumeAction->setEnabled(resumable);
+  for (QAction* many : {m_tagAction, m_exportAction, m_deleteAction})
+    many->setEnabled(n >= 1);
 }
 
 QWidget* RunsPage::buildTableState() {
@@ -126,11 +238,18 @@ QWidget* RunsPage::buildTableState() {
   m_table->setSortingEnabled(true);
   m_table->sortByColumn(RunsTableModel::IdColumn, Qt::DescendingOrder);
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-  m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(m_table, &QWidget::customContextMenuRequested, this, &RunsPage::showTableMenu);
+  m_table->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(m_table->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+          &RunsPage::showHeaderMenu);
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_table->setAlternatingRowColors(true);
   m_table->setWordWrap(false);
-  m_table->setToolTip(tr("Double-click a run to see its epochs"));
+  m_table->setToolTip(
+      tr("Double-click a run to see its epochs; select several and Compare to see them side by "
+         "side"));
   m_table->verticalHeader()->hide();
   // Fusion's default rows are roomy for a list that grows with every run.
   m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 12);
@@ -142,13 +261,44 @@ QWidget* RunsPage::buildTableState() {
   m_detail = new RunDetailPanel(this);
   m_detail->hide();
   connect(m_detail, &RunDetailPanel::closeRequested, this, &RunsPage::closeDetail);
+  connect(m_detail, &RunDetailPanel::openModelRequested, this, &RunsPage::openModelRequested);
+
+  m_compare = new CompareView(this);
+  m_lower = new QTabWidget(this);
+  m_lower->setObjectName(QStringLiteral("runsLower"));
+  m_lower->setTabsClosable(true);
+  m_lower->setDocumentMode(true);
+  m_lower->hide();
+  connect(m_lower, &QTabWidget::tabCloseRequested, this, [this](int index) {
+    if (m_lower->widget(index) == m_detail) {
+      closeDetail();
+    } else {
+      m_lower->removeTab(index);
+      if (m_lower->count() == 0) m_lower->hide();
+    }
+  });
+
+  auto* top = new QWidget(this);
+  auto* topLayout = new QVBoxLayout(top);
+  topLayout->setContentsMargins(0, 0, 0, 0);
+  topLayout->setSpacing(2);
+  topLayout->addWidget(buildActions());
+  topLayout->addWidget(m_table, 1);
+  connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &RunsPage::updateActions);
+  updateActions();
+
+  const QStringList hidden =
+      QSettings().value(QString::fromLatin1(kHiddenColumnsKey)).toStringList();
+  for (const QString& column : hidden)
+    m_table->setColumnHidden(column.toInt(), true);
 
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->setChildrenCollapsible(false);
-  splitter->addWidget(m_table);
-  splitter->addWidget(m_detail);
-  splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 2);
+  splitter->addWidget(top);
+  splitter->addWidget(m_lower);
+  splitter->setStretchFactor(0, 2);
+  splitter->setStretchFactor(1, 3);
   return splitter;
 }
 
@@ -247,34 +397,63 @@ void RunsPage::pollStore() {
 
 void RunsPage::reload() {
   std::vector<storage::RunSummary> runs;
+  std::map<int64_t, RunsTableModel::Extras> extras;
   try {
     // The version is read before the list: a commit landing between the two reads then makes the
     // next poll reload again instead of going unseen.
     m_dataVersion = m_query->dataVersion();
-    runs = m_query->listRuns();
+    storage::RunListRequest request;
+    request.filter = m_storeFilter;
+    runs = m_query->listRuns(request).runs;
+    m_storeTotal = m_query->listRuns(storage::RunListRequest{.limit = 1}).total;
+    const auto params = m_query->paramColumns(kColumnParams);
+    const auto bestAccuracy = m_query->bestEpochs({"val", "accuracy"});
+    const auto bestLoss = m_query->bestEpochs({"val", "loss"});
+    for (const storage::RunSummary& run : runs) {
+      const auto found = params.find(run.id);
+      RunsTableModel::Extras row =
+          found == params.end() ? RunsTableModel::Extras{} : extrasFrom(found->second);
+      if (const auto best = bestAccuracy.find(run.id); best != bestAccuracy.end())
+        row.bestValAccuracy = best->second;
+      if (const auto best = bestLoss.find(run.id); best != bestLoss.end())
+        row.bestValLoss = best->second;
+      extras.emplace(run.id, std::move(row));
+    }
   } catch (const std::exception& error) {
     showError(describeError(error));
     return;
   }
-  const std::optional<int64_t> selected = selectedRunId();
-  m_model->setRuns(std::move(runs));
-  if (selected) selectRun(*selected);
+  const std::vector<int64_t> selected = selectedRunIds();
+  const std::optional<int64_t> current = selectedRunId();
+  m_model->setRuns(std::move(runs), std::move(extras));
+  selectRuns(selected);
+  if (current && selected.size() <= 1) selectRun(*current);
   m_errorText.clear();
   showRuns(m_model->rowCount());
   m_pollTimer->start();
   refreshDetail();
+  if (m_lower->indexOf(m_compare) >= 0) {
+    try {
+      m_compare->refresh(*m_query);
+    } catch (const std::exception& error) {
+      showError(describeError(error));
+      return;
+    }
+  }
+  updateActions();
   Q_EMIT runsReloaded(m_model->rowCount());
 }
 
 void RunsPage::showRuns(int runCount) {
   if (!m_errorText.isEmpty()) return;
-  m_states->setCurrentIndex(runCount == 0 ? EmptyState : TableState);
+  const int64_t all = std::max<int64_t>(m_storeTotal, runCount);
+  m_states->setCurrentIndex(all == 0 ? EmptyState : TableState);
   // With nothing to filter or count, the empty state speaks for itself.
-  m_filter->setVisible(runCount > 0);
-  m_countLabel->setVisible(runCount > 0);
+  m_filter->setVisible(all > 0);
+  m_countLabel->setVisible(all > 0);
   const int shown = m_proxy->rowCount();
-  const QString total = runCount == 1 ? tr("1 run") : tr("%1 runs").arg(runCount);
-  m_countLabel->setText(shown == runCount ? total : tr("%1 of %2").arg(shown).arg(total));
+  const QString total = all == 1 ? tr("1 run") : tr("%1 runs").arg(all);
+  m_countLabel->setText(shown == all ? total : tr("%1 of %2").arg(shown).arg(total));
   if (runCount > 0 && !m_columnsSized) {
     // Sized once per store, so widths the user sets survive reloads.
     m_table->resizeColumnsToContents();
@@ -301,7 +480,7 @@ void RunsPage::openDetail(const QModelIndex& proxyIndex) {
 
 void RunsPage::refreshDetail() {
   const std::optional<int64_t> runId = m_detail->runId();
-  if (runId && !m_detail->isHidden()) loadDetail(*runId);
+  if (runId && m_lower->indexOf(m_detail) >= 0) loadDetail(*runId);
 }
 
 void RunsPage::loadDetail(int64_t runId) {
@@ -334,6 +513,14 @@ void RunsPage::loadDetail(int64_t runId) {
     return;
   }
   m_detail->showRun(*run, epochs, curves);
+  if (m_lower->indexOf(m_detail) < 0) m_lower->insertTab(0, m_detail, QString());
+  m_lower->setTabText(m_lower->indexOf(m_detail), tr("Run %1").arg(runId));
+  if (m_tryIt != nullptr) {
+    if (m_lower->indexOf(m_tryIt) < 0) m_lower->insertTab(1, m_tryIt, tr("Try It"));
+    m_tryIt->showRun(runId);
+  }
+  m_lower->setCurrentWidget(m_detail);
+  m_lower->show();
   m_detail->show();
 }
 
@@ -344,8 +531,296 @@ void RunsPage::showRunDetail(int64_t runId) {
 }
 
 void RunsPage::closeDetail() {
+  const int index = m_lower->indexOf(m_detail);
+  if (index >= 0) m_lower->removeTab(index);
+  if (m_tryIt != nullptr && m_lower->indexOf(m_tryIt) >= 0) {
+    m_lower->removeTab(m_lower->indexOf(m_tryIt));
+    m_tryIt->showRun(0);
+  }
+  if (m_lower->count() == 0) m_lower->hide();
   m_detail->hide();
   m_detail->clear();
+}
+
+void RunsPage::compareRuns(const std::vector<int64_t>& runIds) {
+  if (!m_query || runIds.size() < 2 || runIds.size() > static_cast<size_t>(kMaxCompared)) return;
+  try {
+    m_compare->showRuns(*m_query, runIds);
+  } catch (const std::exception& error) {
+    showError(describeError(error));
+    return;
+  }
+  if (m_lower->indexOf(m_compare) < 0) m_lower->addTab(m_compare, QString());
+  m_lower->setTabText(
+      m_lower->indexOf(m_compare),
+      tr("Compare %n run(s)", nullptr, static_cast<int>(m_compare->runIds().size())));
+  m_lower->setCurrentWidget(m_compare);
+  m_lower->show();
+}
+
+int RunsPage::selectRuns(const std::vector<int64_t>& runIds) {
+  QItemSelection selection;
+  int found = 0;
+  for (const int64_t id : runIds) {
+    const int row = m_model->rowOfRun(id);
+    if (row < 0) continue;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid()) continue;
+    selection.select(index, index);
+    ++found;
+  }
+  m_table->selectionModel()->select(
+      selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  return found;
+}
+
+std::vector<int64_t> RunsPage::selectedRunIds() const {
+  std::vector<int64_t> ids;
+  for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
+    ids.push_back(index.data(RunsTableModel::kRunIdRole).value<qint64>());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+QString RunsPage::filterError() const {
+  return m_filterError->isVisibleTo(this) ? m_filterError->text() : QString();
+}
+
+void RunsPage::applyFilterText() {
+  // Store conditions go to the store; the remaining words filter the rows shown by any column.
+  storage::RunFilter filter;
+  try {
+    filter = storage::parseRunFilterText(m_filter->text().toStdString());
+  } catch (const std::invalid_argument& error) {
+    m_filterError->setText(QString::fromUtf8(error.what()));
+    m_filterError->show();
+    return;
+  }
+  m_filterError->hide();
+  const QString text = QString::fromStdString(filter.text);
+  filter.text.clear();
+  const bool storeChanged =
+      filter.statuses != m_storeFilter.statuses || filter.tags != m_storeFilter.tags ||
+      filter.params.size() != m_storeFilter.params.size() ||
+      !std::equal(filter.params.begin(), filter.params.end(), m_storeFilter.params.begin(),
+                  [](const auto& a, const auto& b) {
+                    return a.key == b.key && a.op == b.op && a.value == b.value;
+                  });
+  m_storeFilter = filter;
+  m_proxy->setFilterFixedString(text);
+  if (storeChanged && m_query) reload();
+  showRuns(m_model->rowCount());
+}
+
+void RunsPage::setColumnShown(int column, bool shown) {
+  m_table->setColumnHidden(column, !shown);
+  QStringList hidden;
+  for (int c = 0; c < RunsTableModel::ColumnCount; ++c)
+    if (m_table->isColumnHidden(c)) hidden << QString::number(c);
+  QSettings().setValue(QString::fromLatin1(kHiddenColumnsKey), hidden);
+}
+
+void RunsPage::showHeaderMenu(const QPoint& at) {
+  QMenu menu(this);
+  for (int c = 0; c < RunsTableModel::ColumnCount; ++c) {
+    QAction* toggle = menu.addAction(m_model->headerData(c, Qt::Horizontal).toString());
+    toggle->setCheckable(true);
+    toggle->setChecked(!m_table->isColumnHidden(c));
+    toggle->setEnabled(c != RunsTableModel::NameColumn);
+    connect(toggle, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+  }
+  menu.exec(m_table->horizontalHeader()->mapToGlobal(at));
+}
+
+void RunsPage::showTableMenu(const QPoint& at) {
+  const QModelIndex index = m_table->indexAt(at);
+  if (index.isValid() && !m_table->selectionModel()->isRowSelected(index.row(), {}))
+    m_table->selectionModel()->select(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  updateActions();
+  QMenu menu(this);
+  for (QAction* action : m_actionBar->actions())
+    menu.addAction(action);
+  menu.exec(m_table->viewport()->mapToGlobal(at));
+}
+
+bool RunsPage::writeToStore(const std::function<void(storage::RunStore&)>& change,
+                            const QString& what) {
+  try {
+    storage::RunStore store(QFile::encodeName(m_storePath).toStdString());
+    change(store);
+  } catch (const std::exception& error) {
+    QMessageBox::warning(this, what, tr("%1 failed: %2").arg(what, describeError(error)));
+    return false;
+  }
+  reload();
+  return true;
+}
+
+bool RunsPage::renameRun(int64_t runId, const QString& name) {
+  return writeToStore([&](storage::RunStore& store) { store.renameRun(runId, name.toStdString()); },
+                      tr("Rename"));
+}
+
+bool RunsPage::tagRuns(const std::vector<int64_t>& runIds, const QStringList& tags) {
+  std::vector<std::string> words;
+  for (const QString& tag : tags)
+    if (!tag.trimmed().isEmpty()) words.push_back(tag.trimmed().toStdString());
+  return writeToStore(
+      [&](storage::RunStore& store) {
+        for (const int64_t id : runIds)
+          store.addTags(id, words);
+      },
+      tr("Tag"));
+}
+
+bool RunsPage::setRunNotes(int64_t runId, const QString& notes) {
+  return writeToStore([&](storage::RunStore& store) { store.setNotes(runId, notes.toStdString()); },
+                      tr("Note"));
+}
+
+bool RunsPage::deleteRuns(const std::vector<int64_t>& runIds) {
+  if (m_detail->runId() &&
+      std::find(runIds.begin(), runIds.end(), *m_detail->runId()) != runIds.end())
+    closeDetail();
+  const int compare = m_lower->indexOf(m_compare);
+  if (compare >= 0) {
+    for (const int64_t id : runIds) {
+      const std::vector<int64_t> shown = m_compare->runIds();
+      if (std::find(shown.begin(), shown.end(), id) != shown.end()) {
+        m_lower->removeTab(compare);
+        if (m_lower->count() == 0) m_lower->hide();
+        break;
+      }
+    }
+  }
+  return writeToStore(
+      [&](storage::RunStore& store) {
+        for (const int64_t id : runIds)
+          store.deleteRun(id);
+      },
+      tr("Delete"));
+}
+
+bool RunsPage::exportMetrics(const std::vector<int64_t>& runIds, const QString& path) {
+  if (!m_query) return false;
+  try {
+    std::vector<storage::RunSummary> runs;
+    for (const int64_t id : runIds)
+      if (const auto run = m_query->run(id)) runs.push_back(run->summary);
+    storage::writeMetricsCsvFile(
+        QFile::encodeName(path).toStdString(), *m_query, runs,
+        {storage::MetricKind::Batch, storage::MetricKind::Epoch, storage::MetricKind::Final},
+        false);
+  } catch (const std::exception& error) {
+    QMessageBox::warning(this, tr("Export"), tr("Export failed: %1").arg(describeError(error)));
+    return false;
+  }
+  return true;
+}
+
+void RunsPage::askRename() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.size() != 1) return;
+  const int row = m_model->rowOfRun(ids.front());
+  bool ok = false;
+  const QString name = QInputDialog::getText(
+      this, tr("Rename run %1").arg(ids.front()), tr("Name:"), QLineEdit::Normal,
+      QString::fromStdString(m_model->runs()[static_cast<size_t>(row)].name), &ok);
+  if (ok && !name.trimmed().isEmpty()) renameRun(ids.front(), name.trimmed());
+}
+
+void RunsPage::askTags() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.empty()) return;
+  bool ok = false;
+  const QString text = QInputDialog::getText(
+      this, tr("Tag %n run(s)", nullptr, static_cast<int>(ids.size())),
+      tr("Tags to add, separated by commas:"), QLineEdit::Normal, QString(), &ok);
+  if (ok) tagRuns(ids, text.split(QLatin1Char(','), Qt::SkipEmptyParts));
+}
+
+void RunsPage::askNotes() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.size() != 1) return;
+  const int row = m_model->rowOfRun(ids.front());
+  bool ok = false;
+  const QString notes = QInputDialog::getMultiLineText(
+      this, tr("Note on run %1").arg(ids.front()), tr("Note:"),
+      QString::fromStdString(m_model->runs()[static_cast<size_t>(row)].notes), &ok);
+  if (ok) setRunNotes(ids.front(), notes);
+}
+
+void RunsPage::askDelete() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.empty()) return;
+  const auto answer = QMessageBox::question(
+      this, tr("Delete runs"),
+      tr("Delete %n run(s) with their metrics, checkpoints and files? This cannot be undone.",
+         nullptr, static_cast<int>(ids.size())),
+      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+  if (answer == QMessageBox::Yes) deleteRuns(ids);
+}
+
+void RunsPage::askExport() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.empty()) return;
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export metrics"), QStringLiteral("runs-metrics.csv"), tr("CSV files (*.csv)"));
+  if (!path.isEmpty()) exportMetrics(ids, path);
+}
+
+void RunsPage::openSelectedModel() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.size() != 1 || !m_query) return;
+  if (const auto run = m_query->run(ids.front()))
+    Q_EMIT openModelRequested(ids.front(), QString::fromStdString(run->modelJson));
+}
+
+void RunsPage::rerunSelected() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.size() != 1 || !m_query) return;
+  if (const auto run = m_query->run(ids.front()))
+    Q_EMIT rerunRequested(ids.front(), QString::fromStdString(run->modelJson),
+                          QString::fromStdString(run->datasetJson),
+                          QString::fromStdString(run->configJson));
+}
+
+void RunsPage::setRunTools(RunTools* tools) {
+  m_runTools = tools;
+  if (m_tryIt != nullptr) {
+    const int index = m_lower->indexOf(m_tryIt);
+    if (index >= 0) m_lower->removeTab(index);
+    delete m_tryIt;
+    m_tryIt = nullptr;
+  }
+  if (tools != nullptr) {
+    m_tryIt = new TryItPanel(*tools, this);
+    m_tryIt->setObjectName(QStringLiteral("tryItPanel"));
+    m_tryIt->hide();
+  }
+  updateActions();
+}
+
+void RunsPage::exportSelected() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.size() != 1 || m_runTools == nullptr) return;
+  const int row = m_model->rowOfRun(ids.front());
+  auto* dialog = new ExportDialog(
+      ids.front(), QString::fromStdString(m_model->runs()[static_cast<size_t>(row)].name),
+      *m_runTools, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &ExportDialog::exported, this, [this] { refreshDetail(); });
+  dialog->open();
+}
+
+void RunsPage::resumeSelected() {
+  const std::vector<int64_t> ids = selectedRunIds();
+  if (ids.size() != 1 || !m_query) return;
+  if (const auto run = m_query->run(ids.front()))
+    Q_EMIT resumeRequested(ids.front(), QString::fromStdString(run->modelJson),
+                           QString::fromStdString(run->datasetJson),
+                           QString::fromStdString(run->configJson));
 }
 
 std::optional<int64_t> RunsPage::selectedRunId() const {

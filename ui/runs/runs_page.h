@@ -1,5 +1,12 @@
 // The Runs place: every run in the store as a sortable, filterable table that follows the store
-// live, with a read-only per-epoch view of the run the user double-clicks.
+// live, with a read-only per-epoch view of the run the user double-clicks, and a side-by-side
+// comparison of the runs the user selects.
+//
+// The filter box takes words (storage::parseRunFilterText): "status:failed", "tag:baseline" and
+// parameter conditions ("lr<0.01", "optimizer=adam") are asked of the store; other words filter
+// the rows by any column's text. A header's context menu chooses the columns (remembered). The
+// toolbar and the table's context menu act on the selected runs: compare, open the model, re-run,
+// resume, rename, tag, note, export metrics as CSV, delete (with the run's files).
 //
 // Threads: GUI thread only. The page owns its own read-only storage::RunQuery connection and
 // polls RunQuery::dataVersion() on a timer, so runs written by the training thread or by another
@@ -11,10 +18,14 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
+class QAction;
 class QLabel;
+class QTabWidget;
 class QLineEdit;
 class QModelIndex;
 class QSortFilterProxyModel;
@@ -22,12 +33,18 @@ class QStackedWidget;
 class QTableView;
 class QTimer;
 
+#include "storage/run_filter.h"
+
 namespace layerlab::storage {
 class RunQuery;
-}
+class RunStore;
+}  // namespace layerlab::storage
 
 namespace layerlab::ui {
 
+class CompareView;
+class RunTools;
+class TryItPanel;
 class RunDetailPanel;
 class RunsTableModel;
 
@@ -50,6 +67,31 @@ class RunsPage : public QWidget {
   // Selects the run and opens its detail (curves, epochs, results); nothing for an unknown id.
   void showRunDetail(int64_t runId);
 
+  // Selects these runs (those that are listed) and returns how many were found.
+  int selectRuns(const std::vector<int64_t>& runIds);
+  std::vector<int64_t> selectedRunIds() const;
+  // Opens the comparison of these runs (2 to kMaxCompared).
+  void compareRuns(const std::vector<int64_t>& runIds);
+  CompareView* compareView() const { return m_compare; }
+
+  // The actions on the selection, without the dialogs that ask (for tests and scripts).
+  bool renameRun(int64_t runId, const QString& name);
+  bool tagRuns(const std::vector<int64_t>& runIds, const QStringList& tags);
+  bool setRunNotes(int64_t runId, const QString& notes);
+  bool deleteRuns(const std::vector<int64_t>& runIds);
+  bool exportMetrics(const std::vector<int64_t>& runIds, const QString& path);
+  // The filter box's complaint about what was typed, empty when it reads fine.
+  QString filterError() const;
+  // Hides or shows a column, as the header's menu does; remembered in the settings.
+  void setColumnShown(int column, bool shown);
+
+  static constexpr int kMaxCompared = 20;
+
+  // What exports and predicts for the "Export ONNX" dialog and the "Try It" tab (the
+  // application's RunToolsImpl); not owned. Without it neither is offered.
+  void setRunTools(RunTools* tools);
+  TryItPanel* tryItPanel() const { return m_tryIt; }
+
   // The error shown instead of the runs, empty while the store reads fine.
   QString errorText() const { return m_errorText; }
 
@@ -58,9 +100,32 @@ class RunsPage : public QWidget {
   void runsReloaded(int runCount);
   // The store could not be opened or read; the page now shows `message`.
   void storeFailed(const QString& message);
+  // The user asked to open a run's model in the editor (its stored JSON).
+  void openModelRequested(qint64 runId, const QString& modelJson);
+  // The user asked to train again with a run's model, data and configuration (stored JSON).
+  void rerunRequested(qint64 runId, const QString& modelJson, const QString& datasetJson,
+                      const QString& configJson);
+  // The user asked to continue an interrupted (or stopped) run from its last checkpoint.
+  void resumeRequested(qint64 runId, const QString& modelJson, const QString& datasetJson,
+                       const QString& configJson);
 
  private:
   QWidget* buildHeader();
+  QWidget* buildActions();
+  void updateActions();
+  void showTableMenu(const QPoint& at);
+  void showHeaderMenu(const QPoint& at);
+  void applyFilterText();
+  void askRename();
+  void askTags();
+  void askNotes();
+  void askDelete();
+  void askExport();
+  void openSelectedModel();
+  void rerunSelected();
+  void resumeSelected();
+  void exportSelected();
+  bool writeToStore(const std::function<void(storage::RunStore&)>& change, const QString& what);
   QWidget* buildTableState();
   QWidget* buildEmptyState();
   QWidget* buildErrorState();
@@ -80,6 +145,7 @@ class RunsPage : public QWidget {
   QString m_errorText;
   std::unique_ptr<storage::RunQuery> m_query;
   std::optional<int64_t> m_dataVersion;
+  int64_t m_storeTotal = 0;
   bool m_columnsSized = false;
 
   RunsTableModel* m_model = nullptr;
@@ -90,7 +156,25 @@ class RunsPage : public QWidget {
   QStackedWidget* m_states = nullptr;
   QTableView* m_table = nullptr;
   RunDetailPanel* m_detail = nullptr;
+  CompareView* m_compare = nullptr;
+  QTabWidget* m_lower = nullptr;
   QLabel* m_errorLabel = nullptr;
+  QLabel* m_filterError = nullptr;
+  QWidget* m_actionBar = nullptr;
+  storage::RunFilter m_storeFilter;
+  QString m_textFilter;
+  QAction* m_compareAction = nullptr;
+  QAction* m_openModelAction = nullptr;
+  QAction* m_rerunAction = nullptr;
+  QAction* m_resumeAction = nullptr;
+  QAction* m_renameAction = nullptr;
+  QAction* m_tagAction = nullptr;
+  QAction* m_notesAction = nullptr;
+  QAction* m_exportAction = nullptr;
+  QAction* m_deleteAction = nullptr;
+  QAction* m_exportOnnxAction = nullptr;
+  RunTools* m_runTools = nullptr;
+  TryItPanel* m_tryIt = nullptr;
 };
 
 }  // namespace layerlab::ui

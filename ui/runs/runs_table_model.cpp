@@ -2,7 +2,9 @@
 
 #include <QDateTime>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "ui/runs/run_format.h"
@@ -26,20 +28,33 @@ double sortableNumber(std::optional<double> value) {
 // Qt 6 view reads the role as.
 QVariant columnAlignment(int column) {
   using Model = RunsTableModel;
-  const bool text =
-      column == Model::NameColumn || column == Model::StatusColumn || column == Model::DeviceColumn;
+  const bool text = column == Model::NameColumn || column == Model::StatusColumn ||
+                    column == Model::DeviceColumn || column == Model::DataColumn ||
+                    column == Model::ModelColumn || column == Model::OptimizerColumn ||
+                    column == Model::TagsColumn;
   const Qt::Alignment alignment = (text ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter;
   return static_cast<int>(alignment);
+}
+
+QString orMissing(const QString& text) {
+  return text.isEmpty() ? missingValueText() : text;
 }
 
 }  // namespace
 
 RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent), m_now(systemNow) {}
 
-void RunsTableModel::setRuns(std::vector<RunSummary> runs) {
+void RunsTableModel::setRuns(std::vector<RunSummary> runs, std::map<int64_t, Extras> extras) {
   beginResetModel();
   m_runs = std::move(runs);
+  m_extras = std::move(extras);
   endResetModel();
+}
+
+const RunsTableModel::Extras& RunsTableModel::extrasOf(int64_t runId) const {
+  static const Extras kNone;
+  const auto found = m_extras.find(runId);
+  return found == m_extras.end() ? kNone : found->second;
 }
 
 int RunsTableModel::rowOfRun(int64_t runId) const {
@@ -106,8 +121,44 @@ QVariant RunsTableModel::displayValue(const RunSummary& run, int column) const {
       return formatDuration(runDuration(run, m_now()));
     case EpochsColumn:
       return QString::number(run.epochsDone);
+    case DataColumn:
+      return orMissing(extrasOf(run.id).data);
+    case ModelColumn:
+      return orMissing(extrasOf(run.id).model);
+    case OptimizerColumn:
+      return orMissing(extrasOf(run.id).optimizer);
+    case LearningRateColumn: {
+      const std::optional<double> lr = extrasOf(run.id).learningRate;
+      return lr ? QString::number(*lr, 'g', 4) : missingValueText();
+    }
+    case BatchSizeColumn: {
+      const std::optional<int64_t> batch = extrasOf(run.id).batchSize;
+      return batch ? QString::number(*batch) : missingValueText();
+    }
+    case BestValColumn: {
+      const Extras& extras = extrasOf(run.id);
+      if (extras.bestValAccuracy) {
+        return tr("%1 (epoch %2)")
+            .arg(formatPercent(extras.bestValAccuracy->value))
+            .arg(extras.bestValAccuracy->epoch);
+      }
+      if (extras.bestValLoss) {
+        return tr("loss %1 (epoch %2)")
+            .arg(formatLoss(extras.bestValLoss->value))
+            .arg(extras.bestValLoss->epoch);
+      }
+      return missingValueText();
+    }
     case TestAccuracyColumn:
       return formatPercent(run.testAccuracy);
+    case TestLossColumn:
+      return formatLoss(run.testLoss);
+    case TagsColumn: {
+      QStringList tags;
+      for (const std::string& tag : run.tags)
+        tags << QString::fromStdString(tag);
+      return tags.join(QStringLiteral(", "));
+    }
     case DeviceColumn:
       return run.device.empty() ? missingValueText() : QString::fromStdString(run.device);
     default:
@@ -127,8 +178,24 @@ QVariant RunsTableModel::sortValue(const RunSummary& run, int column) const {
       return sortableNumber(runDuration(run, m_now()));
     case EpochsColumn:
       return run.epochsDone;
+    case LearningRateColumn:
+      return sortableNumber(extrasOf(run.id).learningRate);
+    case BatchSizeColumn: {
+      const std::optional<int64_t> batch = extrasOf(run.id).batchSize;
+      return batch ? static_cast<double>(*batch) : -1.0;
+    }
+    case BestValColumn: {
+      // Higher is better: accuracies as they are, losses below every accuracy, lower first.
+      const Extras& extras = extrasOf(run.id);
+      if (extras.bestValAccuracy) return extras.bestValAccuracy->value;
+      if (extras.bestValLoss) return -1.0 - 1.0 / (1.0 + std::max(0.0, extras.bestValLoss->value));
+      return -3.0;
+    }
     case TestAccuracyColumn:
       return sortableNumber(run.testAccuracy);
+    case TestLossColumn:
+      return run.testLoss && !std::isnan(*run.testLoss) ? *run.testLoss
+                                                        : std::numeric_limits<double>::max();
     default:
       return displayValue(run, column);
   }
@@ -158,8 +225,24 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
       return tr("Duration");
     case EpochsColumn:
       return tr("Epochs");
+    case DataColumn:
+      return tr("Data");
+    case ModelColumn:
+      return tr("Model");
+    case OptimizerColumn:
+      return tr("Optimizer");
+    case LearningRateColumn:
+      return tr("LR");
+    case BatchSizeColumn:
+      return tr("Batch");
+    case BestValColumn:
+      return tr("Best validation");
     case TestAccuracyColumn:
       return tr("Test accuracy");
+    case TestLossColumn:
+      return tr("Test loss");
+    case TagsColumn:
+      return tr("Tags");
     case DeviceColumn:
       return tr("Device");
     default:

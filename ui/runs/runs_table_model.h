@@ -9,6 +9,8 @@
 
 #include <array>
 #include <functional>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "storage/run_types.h"
@@ -26,7 +28,15 @@ class RunsTableModel : public QAbstractTableModel {
     StartedColumn,
     DurationColumn,
     EpochsColumn,
+    DataColumn,
+    ModelColumn,
+    OptimizerColumn,
+    LearningRateColumn,
+    BatchSizeColumn,
+    BestValColumn,  // best validation accuracy and its epoch (best loss for regression)
     TestAccuracyColumn,
+    TestLossColumn,
+    TagsColumn,
     DeviceColumn,
     ColumnCount
   };
@@ -39,8 +49,20 @@ class RunsTableModel : public QAbstractTableModel {
 
   explicit RunsTableModel(QObject* parent = nullptr);
 
+  // What a row shows besides the run's summary: a few parameters and the best epochs, read for
+  // all runs at once.
+  struct Extras {
+    QString data;       // the dataset's file name, or its source ("fashion-mnist")
+    QString model;      // the model's name
+    QString optimizer;  // "adam", …
+    std::optional<double> learningRate;
+    std::optional<int64_t> batchSize;
+    std::optional<storage::BestEpoch> bestValAccuracy;
+    std::optional<storage::BestEpoch> bestValLoss;
+  };
+
   // Replaces all rows (a model reset: views keep no selection, callers restore it by id).
-  void setRuns(std::vector<storage::RunSummary> runs);
+  void setRuns(std::vector<storage::RunSummary> runs, std::map<int64_t, Extras> extras = {});
   const std::vector<storage::RunSummary>& runs() const { return m_runs; }
 
   // The row of the run with `runId`, or -1.
@@ -64,7 +86,10 @@ class RunsTableModel : public QAbstractTableModel {
   QVariant sortValue(const storage::RunSummary& run, int column) const;
   QVariant decoration(const storage::RunSummary& run, int column) const;
 
+  const Extras& extrasOf(int64_t runId) const;
+
   std::vector<storage::RunSummary> m_runs;
+  std::map<int64_t, Extras> m_extras;
   std::function<double()> m_now;
   // One painted dot per status, made on first use: a view asks for it at every repaint.
   mutable std::array<QIcon, 6> m_statusIcons;

@@ -25,7 +25,10 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
+#include "engine/data/stored_dataset.h"
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_summary.h"
 #include "storage/run_query.h"
@@ -490,6 +493,38 @@ void TrainPage::updateButtons() {
 }
 
 bool TrainPage::startTraining() {
+  return begin(0);
+}
+
+bool TrainPage::rerun(qint64 runId, const QString& modelJson, const QString& datasetJson,
+                      const QString& configJson, bool resume) {
+  if (trainingActive()) {
+    m_status->setText(tr("A run is training; stop it first."));
+    return false;
+  }
+  try {
+    const engine::ModelParseResult model = engine::parseModelSpec(modelJson.toStdString());
+    if (!model.spec)
+      throw std::invalid_argument(model.problems.empty() ? std::string("its model cannot be read")
+                                                         : model.problems.front().describe());
+    const engine::DatasetSpec dataset =
+        engine::readStoredDataset(nlohmann::json::parse(datasetJson.toStdString())).spec;
+    const engine::TrainConfig config =
+        engine::trainConfigFromJson(nlohmann::json::parse(configJson.toStdString()));
+    setModel(*model.spec, tr("run %1").arg(runId));
+    setDataset(dataset);
+    setTrainConfig(config);
+  } catch (const std::exception& error) {
+    m_status->setText(tr("Run %1 cannot be %2: %3")
+                          .arg(runId)
+                          .arg(resume ? tr("resumed") : tr("run again"))
+                          .arg(QString::fromUtf8(error.what())));
+    return false;
+  }
+  return begin(resume ? runId : 0);
+}
+
+bool TrainPage::begin(qint64 resumeRunId) {
   if (m_backend == nullptr || trainingActive()) return false;
   if (!m_modelValid) {
     m_status->setText(tr("The model has problems; fix them before training."));
@@ -500,7 +535,7 @@ bool TrainPage::startTraining() {
     m_status->setText(tr("Cannot start: %1").arg(QString::fromStdString(problems.front())));
     return false;
   }
-  TrainingRequest request{m_model, m_dataset, config, m_runName->text(), m_storePath};
+  TrainingRequest request{m_model, m_dataset, config, m_runName->text(), m_storePath, resumeRunId};
   m_lossChart->clear();
   m_accuracyChart->clear();
   m_log->clear();

@@ -80,6 +80,11 @@ class TrainPage : public QWidget {
   // Starts a run with the page's model, data and form; false (with the reason shown) when it
   // cannot start.
   bool startTraining();
+  // Fills the page with a stored run's model, data and configuration and trains a new run with
+  // them (Re-run), or continues that run from its last checkpoint (Resume). The documents are
+  // the run's stored JSON; false, with the reason shown, when they cannot be read.
+  bool rerun(qint64 runId, const QString& modelJson, const QString& datasetJson,
+             const QString& configJson, bool resume);
   void togglePause();
   void requestStop();
 
@@ -97,6 +102,7 @@ class TrainPage : public QWidget {
   void trainingFinished(qint64 runId, const QString& status);
 
  private:
+  bool begin(qint64 resumeRunId);
   QWidget* buildSettings();
   QWidget* buildMonitor();
   void loadTemplates();

@@ -26,6 +26,9 @@ struct TrainingRequest {
   engine::TrainConfig config;
   QString runName;  // empty: the model's name
   QString storePath;
+  // > 0: continue this stored run from its last checkpoint (model, data and configuration come
+  // from the store; the epochs of `config` say how far to go).
+  qint64 resumeRunId = 0;
 };
 
 // What the worker reported since the previous update, in order.

@@ -1,0 +1,812 @@
+#include "ui/runs/compare_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QScatterSeries>
+#include <QtCharts/QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <set>
+
+#include "engine/model/model_analysis.h"
+#include "engine/model/model_spec.h"
+#include "engine/model/model_summary.h"
+#include "storage/run_filter.h"
+#include "storage/run_query.h"
+#include "ui/runs/run_format.h"
+
+namespace layerlab::ui {
+namespace {
+
+// Twenty colours that stay apart from each other on a light background.
+const QColor kRunColours[] = {
+    {31, 119, 180}, {214, 39, 40},  {44, 160, 44},   {148, 103, 189}, {255, 127, 14},
+    {23, 190, 207}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
+    {57, 59, 121},  {173, 73, 74},  {99, 121, 57},   {123, 65, 115},  {231, 150, 156},
+    {82, 84, 163},  {140, 162, 82}, {189, 158, 57},  {132, 60, 57},   {107, 110, 207},
+};
+
+QString runLabel(const storage::RunSummary& run) {
+  return QStringLiteral("%1 %2").arg(run.id).arg(QString::fromStdString(run.name));
+}
+
+// Debiased exponential moving average (the first values are not pulled towards zero); NaN and
+// infinities pass through without disturbing the average.
+std::vector<double> smoothValues(const std::vector<double>& values, double weight) {
+  std::vector<double> out(values.size());
+  double average = 0.0, norm = 0.0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i]) || weight <= 0.0) {
+      out[i] = values[i];
+      continue;
+    }
+    average = weight * average + (1 - weight) * values[i];
+    norm = weight * norm + (1 - weight);
+    out[i] = average / norm;
+  }
+  return out;
+}
+
+// At most the first, lowest, highest and last point of each pixel column between `from` and
+// `to`, in x order: what the eye can see of any number of points. Points outside are dropped
+// except the nearest one on each side, so lines run to the edge.
+QList<QPointF> perPixel(const std::vector<double>& x, const std::vector<double>& y, double from,
+                        double to, int columns, bool positiveOnly) {
+  QList<QPointF> out;
+  if (x.empty() || columns <= 0 || !(to > from)) return out;
+  const auto usable = [&](size_t i) { return std::isfinite(y[i]) && (!positiveOnly || y[i] > 0); };
+  const size_t begin = static_cast<size_t>(
+      std::max<std::ptrdiff_t>(0, std::lower_bound(x.begin(), x.end(), from) - x.begin() - 1));
+  const size_t end = std::min(
+      x.size(), static_cast<size_t>(std::upper_bound(x.begin(), x.end(), to) - x.begin()) + 1);
+  const double width = (to - from) / columns;
+  size_t i = begin;
+  while (i < end) {
+    const int64_t column = static_cast<int64_t>(std::floor((x[i] - from) / width));
+    size_t first = end, last = end, low = end, high = end;
+    for (; i < end && static_cast<int64_t>(std::floor((x[i] - from) / width)) == column; ++i) {
+      if (!usable(i)) continue;
+      if (first == end) first = low = high = i;
+      last = i;
+      if (y[i] < y[low]) low = i;
+      if (y[i] > y[high]) high = i;
+    }
+    if (first == end) continue;
+    std::set<size_t> keep{first, low, high, last};
+    for (size_t k : keep)
+      out.append(QPointF(x[k], y[k]));
+  }
+  return out;
+}
+
+}  // namespace
+
+// The chart: one faint and one strong line and a best marker per run; reports the x under the
+// mouse.
+class CompareChart : public QChartView {
+ public:
+  explicit CompareChart(QWidget* parent) : QChartView(new QChart(), parent) {
+    setRenderHint(QPainter::Antialiasing);
+    setMouseTracking(true);
+    chart()->legend()->hide();
+    chart()->setMargins(QMargins(4, 4, 4, 4));
+    setMinimumHeight(260);
+  }
+
+  std::function<void(double)> onHover;
+
+ protected:
+  void mouseMoveEvent(QMouseEvent* event) override {
+    QChartView::mouseMoveEvent(event);
+    if (onHover && !chart()->series().isEmpty() && chart()->plotArea().contains(event->position()))
+      onHover(chart()->mapToValue(event->position(), chart()->series().front()).x());
+  }
+  void resizeEvent(QResizeEvent* event) override {
+    QChartView::resizeEvent(event);
+    if (onResize) onResize();
+  }
+
+ public:
+  std::function<void()> onResize;
+};
+
+CompareView::CompareView(QWidget* parent) : QWidget(parent) {
+  setObjectName(QStringLiteral("compareView"));
+  m_banner = new QLabel(this);
+  m_banner->setObjectName(QStringLiteral("compareBanner"));
+  m_banner->setWordWrap(true);
+  m_banner->setStyleSheet(
+      QStringLiteral("QLabel { background: #fdf2d8; border: 1px solid #e6c36a; border-radius: 4px;"
+                     " padding: 4px 8px; color: #7a4f00; }"));
+  m_banner->hide();
+
+  m_metric = new QComboBox(this);
+  m_metric->setObjectName(QStringLiteral("compareMetric"));
+  m_metric->setMinimumContentsLength(16);
+  m_axis = new QComboBox(this);
+  m_axis->setObjectName(QStringLiteral("compareAxis"));
+  m_axis->addItem(tr("Step"), static_cast<int>(XAxis::Step));
+  m_axis->addItem(tr("Epoch"), static_cast<int>(XAxis::Epoch));
+  m_axis->addItem(tr("Wall time (s)"), static_cast<int>(XAxis::WallTime));
+  m_smoothSlider = new QSlider(Qt::Horizontal, this);
+  m_smoothSlider->setObjectName(QStringLiteral("compareSmoothing"));
+  m_smoothSlider->setRange(0, 99);
+  m_smoothSlider->setValue(static_cast<int>(std::lround(m_smoothing * 100)));
+  m_smoothSlider->setMaximumWidth(160);
+  m_smoothLabel = new QLabel(this);
+  m_log = new QCheckBox(tr("Log scale"), this);
+  m_log->setObjectName(QStringLiteral("compareLog"));
+  m_readout = new QLabel(this);
+  m_readout->setObjectName(QStringLiteral("compareReadout"));
+  m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_legend = new QLabel(this);
+  m_legend->setObjectName(QStringLiteral("compareLegend"));
+  m_legend->setWordWrap(true);
+
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(new QLabel(tr("Metric"), this));
+  controls->addWidget(m_metric);
+  controls->addSpacing(8);
+  controls->addWidget(new QLabel(tr("X axis"), this));
+  controls->addWidget(m_axis);
+  controls->addSpacing(8);
+  controls->addWidget(new QLabel(tr("Smoothing"), this));
+  controls->addWidget(m_smoothSlider);
+  controls->addWidget(m_smoothLabel);
+  controls->addSpacing(8);
+  controls->addWidget(m_log);
+  controls->addStretch(1);
+
+  m_chart = new CompareChart(this);
+  m_chart->setObjectName(QStringLiteral("compareChart"));
+  m_chart->onHover = [this](double x) {
+    m_readout->setText(readoutAt(x));
+    Q_EMIT readoutChanged(m_readout->text());
+  };
+  m_chart->onResize = [this] { redraw(); };
+
+  auto* chartSide = new QWidget(this);
+  auto* chartLayout = new QVBoxLayout(chartSide);
+  chartLayout->setContentsMargins(0, 0, 0, 0);
+  chartLayout->addLayout(controls);
+  chartLayout->addWidget(m_chart, 1);
+  chartLayout->addWidget(m_legend);
+  chartLayout->addWidget(m_readout);
+
+  auto table = [this](const char* name) {
+    auto* t = new QTableWidget(this);
+    t->setObjectName(QString::fromLatin1(name));
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setAlternatingRowColors(true);
+    t->verticalHeader()->hide();
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setWordWrap(false);
+    return t;
+  };
+  m_parameters = table("compareParameters");
+  m_architecture = table("compareArchitecture");
+  m_finals = table("compareFinals");
+  m_confusion = table("compareConfusion");
+  m_onlyDifferences = new QCheckBox(tr("Differences only"), this);
+  m_onlyDifferences->setObjectName(QStringLiteral("compareDifferencesOnly"));
+  m_onlyDifferences->setChecked(m_differencesOnly);
+  auto* parameterPage = new QWidget(this);
+  auto* parameterLayout = new QVBoxLayout(parameterPage);
+  parameterLayout->setContentsMargins(0, 4, 0, 0);
+  parameterLayout->addWidget(m_onlyDifferences);
+  parameterLayout->addWidget(m_parameters, 1);
+
+  m_tabs = new QTabWidget(this);
+  m_tabs->setObjectName(QStringLiteral("compareTabs"));
+  m_tabs->addTab(parameterPage, tr("Hyperparameters"));
+  m_tabs->addTab(m_architecture, tr("Architecture"));
+  m_tabs->addTab(m_finals, tr("Final metrics"));
+  m_tabs->addTab(m_confusion, tr("Confusion difference"));
+
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(chartSide);
+  split->addWidget(m_tabs);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 6, 0, 0);
+  layout->addWidget(m_banner);
+  layout->addWidget(split, 1);
+
+  connect(m_metric, &QComboBox::currentIndexChanged, this, [this] { loadCurves(); });
+  connect(m_axis, &QComboBox::currentIndexChanged, this, [this] {
+    m_xAxis = static_cast<XAxis>(m_axis->currentData().toInt());
+    loadCurves();
+  });
+  connect(m_smoothSlider, &QSlider::valueChanged, this, [this](int value) {
+    m_smoothing = value / 100.0;
+    smoothAndDraw();
+  });
+  connect(m_log, &QCheckBox::toggled, this, [this](bool on) {
+    m_logScale = on;
+    redraw();
+  });
+  connect(m_onlyDifferences, &QCheckBox::toggled, this, [this](bool on) {
+    m_differencesOnly = on;
+    if (m_query) m_params = m_query->paramDiff(m_ids, !m_differencesOnly);
+    fillParameters();
+  });
+}
+
+CompareView::~CompareView() = default;
+
+void CompareView::showRuns(const storage::RunQuery& query, const std::vector<int64_t>& runIds) {
+  m_ids = runIds;
+  m_loaded.clear();
+  refresh(query);
+}
+
+void CompareView::refresh(const storage::RunQuery& query) {
+  m_query = &query;
+  m_loaded.clear();
+  readRuns(query);
+  m_params = query.paramDiff(m_ids, !m_differencesOnly);
+  fillMetricChoices(query);
+  fillParameters();
+  fillArchitecture();
+  fillFinals();
+  fillConfusion(query);
+  fillBanner();
+  QStringList legend;
+  for (size_t i = 0; i < m_runs.size(); ++i) {
+    legend << QStringLiteral("<span style='color:%1'>\u25a0</span> %2")
+                  .arg(runColour(i).name(), runLabel(m_runs[i].detail.summary).toHtmlEscaped());
+  }
+  m_legend->setText(legend.join(QStringLiteral(" &nbsp; ")));
+  loadCurves();
+}
+
+std::vector<int64_t> CompareView::runIds() const {
+  std::vector<int64_t> ids;
+  for (const Run& run : m_runs)
+    ids.push_back(run.detail.summary.id);
+  return ids;
+}
+
+QColor CompareView::runColour(size_t run) const {
+  return kRunColours[run % std::size(kRunColours)];
+}
+
+void CompareView::readRuns(const storage::RunQuery& query) {
+  m_runs.clear();
+  std::vector<int64_t> found;
+  for (const int64_t id : m_ids) {
+    std::optional<storage::RunDetail> detail = query.run(id);
+    if (!detail) continue;
+    m_runs.push_back(Run{std::move(*detail), query.epochs(id)});
+    found.push_back(id);
+  }
+  m_ids = found;
+}
+
+void CompareView::fillMetricChoices(const storage::RunQuery& query) {
+  const QVariant current = m_metric->currentData();
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const int64_t id : m_ids) {
+    for (const storage::MetricKind kind : {storage::MetricKind::Epoch, storage::MetricKind::Batch})
+      for (const storage::MetricKey& key : query.metricKeys(id, kind))
+        if (key.split != "test") keys.insert({key.split, key.name});
+  }
+  const QSignalBlocker quiet(m_metric);
+  m_metric->clear();
+  for (const auto& [split, name] : keys) {
+    const QString data = QString::fromStdString(split + "/" + name);
+    m_metric->addItem(QString::fromStdString(split + " " + name), data);
+  }
+  int index = m_metric->findData(current);
+  if (index < 0) index = m_metric->findData(QStringLiteral("val/loss"));
+  m_metric->setCurrentIndex(std::max(index, 0));
+}
+
+void CompareView::setMetric(const QString& split, const QString& name) {
+  const int index = m_metric->findData(split + QLatin1Char('/') + name);
+  if (index >= 0) m_metric->setCurrentIndex(index);
+}
+
+QString CompareView::metricSplit() const {
+  return m_metric->currentData().toString().section(QLatin1Char('/'), 0, 0);
+}
+
+QString CompareView::metricName() const {
+  return m_metric->currentData().toString().section(QLatin1Char('/'), 1);
+}
+
+void CompareView::setXAxis(XAxis axis) {
+  m_axis->setCurrentIndex(m_axis->findData(static_cast<int>(axis)));
+}
+
+void CompareView::setSmoothing(double weight) {
+  m_smoothSlider->setValue(static_cast<int>(std::lround(std::clamp(weight, 0.0, 0.99) * 100)));
+}
+
+void CompareView::setLogScale(bool on) {
+  m_log->setChecked(on);
+}
+
+void CompareView::setDifferencesOnly(bool on) {
+  m_onlyDifferences->setChecked(on);
+}
+
+double CompareView::xOf(const storage::SeriesPoint& point, double stepsPerEpoch) const {
+  switch (m_xAxis) {
+    case XAxis::Step:
+      return static_cast<double>(point.step);
+    case XAxis::Epoch:
+      return stepsPerEpoch > 0 ? static_cast<double>(point.step) / stepsPerEpoch : point.epoch;
+    case XAxis::WallTime:
+      return point.wallTime;  // stored as seconds since the run started
+  }
+  return 0.0;
+}
+
+void CompareView::loadCurves() {
+  m_curves.assign(m_runs.size(), Curve{});
+  if (m_query == nullptr || m_metric->count() == 0) {
+    redraw();
+    return;
+  }
+  const QString key = m_metric->currentData().toString();
+  const storage::MetricKey metric{metricSplit().toStdString(), metricName().toStdString()};
+  auto loaded = m_loaded.find(key);
+  if (loaded == m_loaded.end()) {
+    // Read once per metric, whole: per-batch values for training metrics where there are any.
+    std::vector<storage::MetricSeries> all;
+    for (const storage::MetricKind kind :
+         {storage::MetricKind::Batch, storage::MetricKind::Epoch}) {
+      storage::SeriesRequest request{.runIds = m_ids, .metrics = {metric}, .kind = kind};
+      for (storage::MetricSeries& series : m_query->series(request)) {
+        const bool have = std::any_of(all.begin(), all.end(), [&](const auto& s) {
+          return s.runId == series.runId && !s.points.empty();
+        });
+        if (!have) all.push_back(std::move(series));
+      }
+    }
+    loaded = m_loaded.emplace(key, std::move(all)).first;
+  }
+  const bool higher = storage::higherIsBetterMetric(metric.name);
+  for (size_t r = 0; r < m_runs.size(); ++r) {
+    const Run& run = m_runs[r];
+    const auto series =
+        std::find_if(loaded->second.begin(), loaded->second.end(),
+                     [&](const auto& s) { return s.runId == run.detail.summary.id; });
+    if (series == loaded->second.end() || series->points.empty()) continue;
+    // Steps per epoch from the epoch rows: the last step of each epoch.
+    double stepsPerEpoch = 0.0;
+    if (!run.epochs.empty() && run.epochs.front().epoch > 0)
+      stepsPerEpoch = static_cast<double>(run.epochs.front().step) / run.epochs.front().epoch;
+    Curve& curve = m_curves[r];
+    std::optional<storage::SeriesPoint> best;
+    for (const storage::SeriesPoint& point : series->points) {
+      curve.x.push_back(xOf(point, stepsPerEpoch));
+      curve.raw.push_back(point.value);
+      if (series->kind == storage::MetricKind::Epoch && std::isfinite(point.value) &&
+          (!best || (higher ? point.value > best->value : point.value < best->value)))
+        best = point;
+    }
+    // x must not go backwards for the per-pixel reduction (wall time of a resumed run may).
+    for (size_t i = 1; i < curve.x.size(); ++i)
+      curve.x[i] = std::max(curve.x[i], curve.x[i - 1]);
+    if (best) curve.best = QPointF(xOf(*best, stepsPerEpoch), best->value);
+  }
+  smoothAndDraw();
+}
+
+void CompareView::smoothAndDraw() {
+  m_smoothLabel->setText(QString::number(m_smoothing, 'f', 2));
+  for (Curve& curve : m_curves)
+    curve.smoothed = smoothValues(curve.raw, m_smoothing);
+  redraw();
+}
+
+void CompareView::redraw() {
+  QChart* chart = m_chart->chart();
+  chart->removeAllSeries();
+  for (QAbstractAxis* axis : chart->axes()) {
+    chart->removeAxis(axis);
+    delete axis;
+  }
+  double xMin = std::numeric_limits<double>::max(), xMax = std::numeric_limits<double>::lowest();
+  double yMin = xMin, yMax = xMax;
+  for (const Curve& curve : m_curves) {
+    if (curve.x.empty()) continue;
+    xMin = std::min(xMin, curve.x.front());
+    xMax = std::max(xMax, curve.x.back());
+    for (const std::vector<double>* values : {&curve.raw, &curve.smoothed})
+      for (double v : *values)
+        if (std::isfinite(v) && (!m_logScale || v > 0)) {
+          yMin = std::min(yMin, v);
+          yMax = std::max(yMax, v);
+        }
+  }
+  if (xMin > xMax || yMin > yMax) {
+    chart->setTitle(m_runs.empty() ? QString() : tr("No values of this metric in these runs"));
+    return;
+  }
+  chart->setTitle(QString());
+  if (xMax == xMin) xMax = xMin + 1;
+  if (yMax == yMin) yMax = yMin + (yMin == 0 ? 1 : std::abs(yMin) * 0.1);
+
+  auto* axisX = new QValueAxis(chart);
+  axisX->setRange(xMin, xMax);
+  axisX->setTitleText(m_axis->currentText());
+  axisX->applyNiceNumbers();
+  axisX->setLabelFormat(m_xAxis == XAxis::Epoch ? QStringLiteral("%.1f") : QStringLiteral("%g"));
+  QAbstractAxis* axisY = nullptr;
+  if (m_logScale) {
+    auto* log = new QLogValueAxis(chart);
+    log->setBase(10);
+    log->setRange(yMin * 0.9, yMax * 1.1);
+    log->setLabelFormat(QStringLiteral("%g"));
+    axisY = log;
+  } else {
+    auto* linear = new QValueAxis(chart);
+    const double pad = (yMax - yMin) * 0.04;
+    linear->setRange(yMin - pad, yMax + pad);
+    linear->applyNiceNumbers();
+    axisY = linear;
+  }
+  axisY->setTitleText(m_metric->currentText());
+  chart->addAxis(axisX, Qt::AlignBottom);
+  chart->addAxis(axisY, Qt::AlignLeft);
+
+  const int columns = std::max(50, static_cast<int>(chart->plotArea().width()));
+  const QRectF area(xMin, yMin, xMax - xMin, yMax - yMin);
+  for (size_t r = 0; r < m_curves.size(); ++r) {
+    const Curve& curve = m_curves[r];
+    if (curve.x.empty()) continue;
+    const QColor colour = runColour(r);
+    const bool smoothing = m_smoothing > 0;
+    auto add = [&](QXYSeries* series) {
+      chart->addSeries(series);
+      series->attachAxis(axisX);
+      series->attachAxis(axisY);
+    };
+    if (smoothing) {
+      auto* raw = new QLineSeries(chart);
+      QColor faint = colour;
+      faint.setAlpha(55);
+      raw->setPen(QPen(faint, 1.0));
+      raw->replace(perPixel(curve.x, curve.raw, area.left(), area.right(), columns, m_logScale));
+      add(raw);
+    }
+    auto* line = new QLineSeries(chart);
+    line->setPen(QPen(colour, 2.0));
+    line->replace(perPixel(curve.x, smoothing ? curve.smoothed : curve.raw, area.left(),
+                           area.right(), columns, m_logScale));
+    add(line);
+    if (curve.best && (!m_logScale || curve.best->y() > 0)) {
+      auto* best = new QScatterSeries(chart);
+      best->setMarkerShape(QScatterSeries::MarkerShapeStar);
+      best->setMarkerSize(15);
+      best->setColor(colour);
+      best->setBorderColor(colour.darker(140));
+      best->append(*curve.best);
+      add(best);
+    }
+  }
+}
+
+std::vector<QPointF> CompareView::drawnPoints(size_t run, bool smoothed) const {
+  std::vector<QPointF> points;
+  const QList<QAbstractSeries*> series = m_chart->chart()->series();
+  // Series are added per run: [raw if smoothing], line, [best].
+  size_t index = 0;
+  for (size_t r = 0; r < m_curves.size() && index < static_cast<size_t>(series.size()); ++r) {
+    if (m_curves[r].x.empty()) continue;
+    const bool smoothing = m_smoothing > 0;
+    auto* raw = smoothing ? static_cast<QXYSeries*>(series[static_cast<int>(index++)]) : nullptr;
+    auto* line = static_cast<QXYSeries*>(series[static_cast<int>(index++)]);
+    if (m_curves[r].best && (!m_logScale || m_curves[r].best->y() > 0)) ++index;
+    if (r != run) continue;
+    QXYSeries* wanted = smoothed ? line : (raw ? raw : line);
+    for (const QPointF& p : wanted->points())
+      points.push_back(p);
+  }
+  return points;
+}
+
+std::optional<QPointF> CompareView::bestMarker(size_t run) const {
+  return run < m_curves.size() ? m_curves[run].best : std::nullopt;
+}
+
+QString CompareView::readoutAt(double x) const {
+  QStringList parts;
+  const QString axis = m_xAxis == XAxis::Step    ? tr("step %1").arg(std::llround(x))
+                       : m_xAxis == XAxis::Epoch ? tr("epoch %1").arg(x, 0, 'f', 2)
+                                                 : tr("%1 s").arg(x, 0, 'f', 1);
+  parts << axis;
+  for (size_t r = 0; r < m_curves.size(); ++r) {
+    const Curve& curve = m_curves[r];
+    if (curve.x.empty()) continue;
+    const auto after = std::lower_bound(curve.x.begin(), curve.x.end(), x);
+    size_t i = static_cast<size_t>(after - curve.x.begin());
+    if (i == curve.x.size() || (i > 0 && x - curve.x[i - 1] < curve.x[i] - x))
+      i = i == 0 ? 0 : i - 1;
+    const double value = m_smoothing > 0 ? curve.smoothed[i] : curve.raw[i];
+    parts << QStringLiteral("run %1: %2").arg(m_runs[r].detail.summary.id).arg(value, 0, 'g', 4);
+  }
+  return parts.join(QStringLiteral(" \u00b7 "));
+}
+
+QString CompareView::bannerText() const {
+  return m_banner->isVisibleTo(this) ? m_banner->text() : QString();
+}
+
+QStringList CompareView::parameterKeys() const {
+  QStringList keys;
+  for (int row = 0; row < m_parameters->rowCount(); ++row)
+    keys << m_parameters->item(row, 0)->text();
+  return keys;
+}
+
+void CompareView::fillParameters() {
+  m_parameters->clear();
+  m_parameters->setColumnCount(static_cast<int>(m_runs.size()) + 1);
+  QStringList headers{tr("Parameter")};
+  for (const Run& run : m_runs)
+    headers << runLabel(run.detail.summary);
+  m_parameters->setHorizontalHeaderLabels(headers);
+  m_parameters->setRowCount(static_cast<int>(m_params.size()));
+  for (size_t row = 0; row < m_params.size(); ++row) {
+    const storage::ParamDiffRow& param = m_params[row];
+    m_parameters->setItem(static_cast<int>(row), 0,
+                          new QTableWidgetItem(QString::fromStdString(param.key)));
+    std::set<std::string> distinct;
+    for (const auto& value : param.values)
+      distinct.insert(value ? value->toString() : std::string("\x01"));
+    for (size_t c = 0; c < param.values.size(); ++c) {
+      const auto& value = param.values[c];
+      auto* item = new QTableWidgetItem(value ? QString::fromStdString(value->toString())
+                                              : missingValueText());
+      if (distinct.size() > 1) {
+        item->setForeground(runColour(c).darker(130));
+        QFont bold = item->font();
+        bold.setBold(true);
+        item->setFont(bold);
+      }
+      m_parameters->setItem(static_cast<int>(row), static_cast<int>(c) + 1, item);
+    }
+  }
+  m_parameters->resizeColumnsToContents();
+}
+
+void CompareView::fillArchitecture() {
+  m_architecture->clear();
+  m_architecture->setColumnCount(3);
+  m_architecture->setHorizontalHeaderLabels({tr("Run"), tr("Change"), tr("Detail")});
+  m_architecture->setRowCount(0);
+  if (m_runs.empty()) return;
+  auto parse = [](const std::string& json) -> std::optional<engine::ModelSpec> {
+    engine::ModelParseResult parsed = engine::parseModelSpec(json);
+    return parsed.spec;
+  };
+  auto addRow = [this](const QString& run, const QString& change, const QString& detail) {
+    const int row = m_architecture->rowCount();
+    m_architecture->insertRow(row);
+    m_architecture->setItem(row, 0, new QTableWidgetItem(run));
+    m_architecture->setItem(row, 1, new QTableWidgetItem(change));
+    m_architecture->setItem(row, 2, new QTableWidgetItem(detail));
+  };
+  const std::optional<engine::ModelSpec> reference = parse(m_runs.front().detail.modelJson);
+  const int64_t referenceParams = reference ? engine::analyzeModel(*reference).totalParams : 0;
+  const QString referenceName = runLabel(m_runs.front().detail.summary);
+  addRow(referenceName, tr("reference"),
+         reference ? tr("%1 layers · %2 parameters")
+                         .arg(reference->nodes.size())
+                         .arg(QString::fromStdString(engine::formatThousands(referenceParams)))
+                   : tr("its model cannot be read"));
+  for (size_t r = 1; r < m_runs.size(); ++r) {
+    const QString name = runLabel(m_runs[r].detail.summary);
+    const std::optional<engine::ModelSpec> model = parse(m_runs[r].detail.modelJson);
+    if (!model || !reference) {
+      addRow(name, tr("unknown"), tr("a model cannot be read"));
+      continue;
+    }
+    int changes = 0;
+    for (const engine::NodeSpec& node : model->nodes) {
+      const engine::NodeSpec* before = reference->findNode(node.id);
+      if (before == nullptr) {
+        addRow(name, tr("added"),
+               QStringLiteral("%1 (%2)").arg(QString::fromStdString(node.id),
+                                             QString::fromStdString(node.type)));
+        ++changes;
+        continue;
+      }
+      QStringList what;
+      if (before->type != node.type)
+        what << tr("type %1 → %2")
+                    .arg(QString::fromStdString(before->type), QString::fromStdString(node.type));
+      std::set<std::string> keys;
+      for (const auto& [key, value] : before->params.items())
+        keys.insert(key);
+      for (const auto& [key, value] : node.params.items())
+        keys.insert(key);
+      for (const std::string& key : keys) {
+        const auto a = before->params.find(key), b = node.params.find(key);
+        const std::string from = a == before->params.end() ? "default" : a->dump();
+        const std::string to = b == node.params.end() ? "default" : b->dump();
+        if (from != to)
+          what << QStringLiteral("%1 %2 → %3")
+                      .arg(QString::fromStdString(key), QString::fromStdString(from),
+                           QString::fromStdString(to));
+      }
+      if (before->inputs != node.inputs) what << tr("inputs changed");
+      if (!what.isEmpty()) {
+        addRow(name, tr("changed"),
+               QStringLiteral("%1: %2").arg(QString::fromStdString(node.id),
+                                            what.join(QStringLiteral(", "))));
+        ++changes;
+      }
+    }
+    for (const engine::NodeSpec& node : reference->nodes) {
+      if (model->findNode(node.id) == nullptr) {
+        addRow(name, tr("removed"),
+               QStringLiteral("%1 (%2)").arg(QString::fromStdString(node.id),
+                                             QString::fromStdString(node.type)));
+        ++changes;
+      }
+    }
+    const int64_t params = engine::analyzeModel(*model).totalParams;
+    const int64_t delta = params - referenceParams;
+    addRow(name, changes == 0 ? tr("same layers") : tr("parameters"),
+           tr("%1 parameters (%2%3)")
+               .arg(QString::fromStdString(engine::formatThousands(params)),
+                    delta >= 0 ? QStringLiteral("+") : QStringLiteral("\u2212"),
+                    QString::fromStdString(engine::formatThousands(std::llabs(delta)))));
+  }
+  m_architecture->resizeColumnsToContents();
+}
+
+void CompareView::fillFinals() {
+  std::set<std::string> keys;
+  for (const Run& run : m_runs)
+    for (const auto& [key, value] : run.detail.finalMetrics)
+      keys.insert(key);
+  m_finals->clear();
+  m_finals->setColumnCount(static_cast<int>(m_runs.size()) + 1);
+  QStringList headers{tr("Metric")};
+  for (const Run& run : m_runs)
+    headers << runLabel(run.detail.summary);
+  m_finals->setHorizontalHeaderLabels(headers);
+  std::vector<std::pair<QString, std::vector<QString>>> rows;
+  auto bestOf = [](const Run& run, const std::string& name) -> QString {
+    const bool higher = storage::higherIsBetterMetric(name);
+    std::optional<std::pair<double, int>> found;
+    for (const storage::EpochMetrics& epoch : run.epochs) {
+      const auto value = epoch.values.find("val_" + name);
+      if (value == epoch.values.end() || !std::isfinite(value->second)) continue;
+      if (!found || (higher ? value->second > found->first : value->second < found->first))
+        found = {value->second, epoch.epoch};
+    }
+    return found ? QStringLiteral("%1 (epoch %2)").arg(found->first, 0, 'g', 4).arg(found->second)
+                 : missingValueText();
+  };
+  for (const char* name : {"accuracy", "loss"}) {
+    std::vector<QString> values;
+    for (const Run& run : m_runs)
+      values.push_back(bestOf(run, name));
+    rows.emplace_back(tr("best val_%1").arg(QString::fromLatin1(name)), values);
+  }
+  {
+    std::vector<QString> values;
+    for (const Run& run : m_runs)
+      values.push_back(QString::number(run.detail.summary.epochsDone));
+    rows.emplace_back(tr("epochs"), values);
+  }
+  for (const std::string& key : keys) {
+    std::vector<QString> values;
+    for (const Run& run : m_runs) {
+      const auto found = run.detail.finalMetrics.find(key);
+      values.push_back(found == run.detail.finalMetrics.end()
+                           ? missingValueText()
+                           : QString::number(found->second, 'g', 5));
+    }
+    rows.emplace_back(QString::fromStdString(key), values);
+  }
+  m_finals->setRowCount(static_cast<int>(rows.size()));
+  for (size_t row = 0; row < rows.size(); ++row) {
+    m_finals->setItem(static_cast<int>(row), 0, new QTableWidgetItem(rows[row].first));
+    for (size_t c = 0; c < rows[row].second.size(); ++c)
+      m_finals->setItem(static_cast<int>(row), static_cast<int>(c) + 1,
+                        new QTableWidgetItem(rows[row].second[c]));
+  }
+  m_finals->resizeColumnsToContents();
+}
+
+void CompareView::fillConfusion(const storage::RunQuery& query) {
+  m_confusion->clear();
+  m_confusion->setRowCount(0);
+  m_confusion->setColumnCount(0);
+  const int tab = m_tabs->indexOf(m_confusion);
+  if (m_runs.size() != 2) {
+    m_tabs->setTabEnabled(tab, false);
+    m_tabs->setTabToolTip(tab, tr("For two classification runs"));
+    return;
+  }
+  const std::optional<storage::ConfusionMatrix> a =
+      query.confusionMatrix(m_runs[0].detail.summary.id, "test");
+  const std::optional<storage::ConfusionMatrix> b =
+      query.confusionMatrix(m_runs[1].detail.summary.id, "test");
+  const bool comparable = a && b && a->labels == b->labels && !a->labels.empty();
+  m_tabs->setTabEnabled(tab, comparable);
+  m_tabs->setTabToolTip(tab, comparable ? tr("Counts of run %1 minus run %2 (rows: true class)")
+                                              .arg(m_runs[1].detail.summary.id)
+                                              .arg(m_runs[0].detail.summary.id)
+                                        : tr("Both runs need a test confusion matrix over the "
+                                             "same classes"));
+  if (!comparable) return;
+  const int n = static_cast<int>(a->labels.size());
+  m_confusion->setRowCount(n);
+  m_confusion->setColumnCount(n);
+  QStringList labels;
+  for (const std::string& label : a->labels)
+    labels << QString::fromStdString(label);
+  m_confusion->setHorizontalHeaderLabels(labels);
+  m_confusion->setVerticalHeaderLabels(labels);
+  m_confusion->verticalHeader()->show();
+  for (int r = 0; r < n; ++r) {
+    for (int c = 0; c < n; ++c) {
+      const size_t at = static_cast<size_t>(r * n + c);
+      const int64_t delta = b->counts[at] - a->counts[at];
+      auto* item = new QTableWidgetItem(
+          delta == 0
+              ? QStringLiteral("0")
+              : QStringLiteral("%1%2").arg(delta > 0 ? QStringLiteral("+") : QString()).arg(delta));
+      item->setTextAlignment(Qt::AlignCenter);
+      // Better on the diagonal and fewer off it are green; the reverse red.
+      const bool better = (r == c) ? delta > 0 : delta < 0;
+      if (delta != 0) item->setBackground(better ? QColor(200, 235, 200) : QColor(245, 205, 200));
+      m_confusion->setItem(r, c, item);
+    }
+  }
+  m_confusion->horizontalHeader()->setStretchLastSection(false);
+  m_confusion->resizeColumnsToContents();
+}
+
+void CompareView::fillBanner() {
+  std::map<std::string, QStringList> byData;
+  for (const Run& run : m_runs)
+    byData[run.detail.datasetFingerprint] << QString::number(run.detail.summary.id);
+  if (byData.size() <= 1) {
+    m_banner->hide();
+    return;
+  }
+  QStringList groups;
+  for (const auto& [fingerprint, ids] : byData) {
+    groups << tr("runs %1 on data %2")
+                  .arg(ids.join(QStringLiteral(", ")),
+                       fingerprint.empty() ? tr("(unknown)")
+                                           : QString::fromStdString(fingerprint.substr(0, 8)));
+  }
+  m_banner->setText(tr("These runs did not train on the same data: %1. Their metrics are not "
+                       "directly comparable.")
+                        .arg(groups.join(QStringLiteral("; "))));
+  m_banner->show();
+}
+
+}  // namespace layerlab::ui
