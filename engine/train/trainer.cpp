@@ -4,9 +4,6 @@
 
 #include <chrono>
 #include <cmath>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <cstdlib>
 #include <limits>
 #include <thread>
@@ -97,34 +94,6 @@ void dropGradients(torch::optim::Optimizer& optimizer) {
   }
 }
 
-// Stores the CPU model's 4-d weights (Conv2d's) channels-last, so that convolutions run oneDNN's
-// channels-last kernels: for the cnn template at batch 64 on two cores the forward pass went from
-// 21 to 10 ms and the backward from 24 to 18 ms. The values are the same in either layout, and
-// everything that reads weights as data makes them contiguous first.
-void preferChannelsLast(torch::nn::Module& model) {
-  torch::NoGradGuard noGrad;
-  for (torch::Tensor& p : model.parameters()) {
-    if (p.dim() == 4 && p.is_cpu() && !p.is_contiguous(torch::MemoryFormat::ChannelsLast))
-      p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-  }
-}
-
-// Every batch allocates and frees the same activations and gradients, megabytes each. glibc's
-// malloc hands blocks above its mmap threshold back to the system when they are freed and trims
-// the heap's freed top, so each batch faulted its pages in again: a third of the cnn template's
-// training time went to page faults. Serving blocks up to 32 MB from the heap and keeping up to
-// 256 MB of freed memory there lets the next batch reuse them. Process-wide, set once.
-void keepFreedMemoryForReuse() {
-#if defined(__GLIBC__)
-  static const bool done = [] {
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    return true;
-  }();
-  (void)done;
-#endif
-}
-
 // Runs the scope's torch work with `threads` intra-op threads, then restores the count it found.
 class ThreadCountScope {
  public:
@@ -206,8 +175,6 @@ FitResult Trainer::fit(const TensorDataset& trainData, const TensorDataset& valD
                        const TrainCallbacks& callbacks, const TrainControl* control) {
   const TensorDataset train = trainData.to(m_device);
   const TensorDataset val = valData.to(m_device);
-  preferChannelsLast(*m_model);
-  keepFreedMemoryForReuse();
   const int64_t batches = batchesPerEpoch(train.size(), m_config.batchSize);
   m_schedule.emplace(m_config.schedule, m_config.learningRate, m_config.epochs, batches);
   if (!m_pendingScheduleState.is_null()) m_schedule->restore(m_pendingScheduleState);
