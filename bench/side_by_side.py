@@ -3,11 +3,13 @@
 
 Run through bench/run, which builds what this needs and names the build directory. Every
 training case runs as its own process with the same thread count, the same OpenMP settings and
-the same BLAS; the cases are interleaved (the order turns every repetition) so that other work on
-the machine spreads over all of them, and the figures are medians of the epochs after the first
-(which pays for warm-up) over every repetition.
+the same BLAS. The two sides of each comparison run next to each other, in turns, so that both see
+the same load from other work on the machine; a repetition's ratio compares each side's fastest
+epoch after its runs' first (which pays for warm-up; other work only ever slows an epoch down),
+and a RATIO line is the median of the repetitions' ratios. The table shows each case's epochs
+over every repetition.
 
-Settings (environment): BENCH_REPS (3), BENCH_EPOCHS (3), BENCH_THREADS (every core),
+Settings (environment): BENCH_REPS (5), BENCH_EPOCHS (3), BENCH_THREADS (every core),
 BENCH_MLP_LIMIT (0: all 60,000 images), BENCH_CNN_LIMIT (20000), BENCH_CHART_POINTS (1000000).
 """
 
@@ -30,7 +32,7 @@ def env_int(name, default):
     return int(value) if value else default
 
 
-REPS = env_int("BENCH_REPS", 3)
+REPS = env_int("BENCH_REPS", 5)
 EPOCHS = env_int("BENCH_EPOCHS", 3)
 THREADS = env_int("BENCH_THREADS", os.cpu_count() or 1)
 MLP_LIMIT = env_int("BENCH_MLP_LIMIT", 0)
@@ -94,10 +96,10 @@ class Bench:
         self.epochs.setdefault(case, []).extend(seconds)
 
     # --- training cases ---------------------------------------------------------------------
-    def pytorch(self, model, batch, limit):
+    def pytorch(self, model, batch, limit, threads=THREADS):
         out = run([self.python, os.path.join(HERE, "pytorch_reference.py"), "train",
                    "--model", model, "--batch-size", str(batch), "--epochs", str(EPOCHS),
-                   "--threads", str(THREADS), "--limit", str(limit)], env=self.env)
+                   "--threads", str(threads), "--limit", str(limit)], env=self.env)
         return json.loads(out.strip().splitlines()[-1])["epoch_seconds"][1:]
 
     def cli(self, model, batch, limit, log_every=20):
@@ -140,29 +142,54 @@ class Bench:
                               str(CHART_POINTS)], env=self.env))
         self.other["chart"] = out
 
-    def cases(self):
+    def comparisons(self):
+        """(ratio name, case measured, its reference, run ABBA?) — each pair runs side by side."""
         mlp, cnn = ("mlp", 32, MLP_LIMIT), ("cnn", 64, CNN_LIMIT)
         return [
-            ("pytorch_mlp", lambda: self.pytorch(*mlp)),
-            ("cli_mlp", lambda: self.cli(*mlp)),
-            ("pytorch_cnn", lambda: self.pytorch(*cnn)),
-            ("cli_cnn", lambda: self.cli(*cnn)),
-            ("gui_mlp", lambda: self.gui(*mlp)),
-            ("cli_mlp_log_batch", lambda: self.cli(*mlp, log_every=1)),
-            ("cli_mlp_log_epoch", lambda: self.cli(*mlp, log_every=LOG_EPOCH_ONLY)),
+            ("cli_vs_pytorch_mlp", ("cli_mlp", lambda: self.cli(*mlp)),
+             ("pytorch_mlp", lambda: self.pytorch(*mlp)), False),
+            ("cli_vs_pytorch_cnn", ("cli_cnn", lambda: self.cli(*cnn)),
+             ("pytorch_cnn", lambda: self.pytorch(*cnn)), False),
+            ("gui_vs_cli", ("gui_mlp", lambda: self.gui(*mlp)),
+             ("cli_mlp_beside_gui", lambda: self.cli(*mlp)), True),
+            ("logging_overhead", ("cli_mlp_log_batch", lambda: self.cli(*mlp, log_every=1)),
+             ("cli_mlp_log_epoch", lambda: self.cli(*mlp, log_every=LOG_EPOCH_ONLY)), True),
+            # LayerLab trains batches this small on one thread (kParallelBatchMacs in the
+            # trainer); one thread is the plain loop's own best for them too, so it is shown.
+            ("cli_vs_pytorch_mlp_1thread", ("cli_mlp", None),
+             ("pytorch_mlp_1thread", lambda: self.pytorch(*mlp, threads=1)), False),
         ]
 
+    def run_case(self, rep, name, case):
+        started = time.monotonic()
+        seconds = case()
+        self.note(name, seconds)
+        print("  rep %d/%d %-20s %s  (%.0f s)" % (
+            rep + 1, REPS, name, " ".join("%.3f" % s for s in seconds),
+            time.monotonic() - started), file=sys.stderr, flush=True)
+        return seconds
+
     def measure(self):
-        cases = self.cases()
+        """Each comparison's two cases run next to each other, in turns (A B, then B A), or A B B A
+        for the ratios whose targets leave 1-5%: the pair sees the same load, so the ratio of a
+        repetition is fair even when the machine's load changes between repetitions."""
+        self.pair_ratios = {}
+        last_cli_mlp = None
         for rep in range(REPS):
-            turn = rep % len(cases)
-            for name, case in cases[turn:] + cases[:turn]:
-                started = time.monotonic()
-                seconds = case()
-                self.note(name, seconds)
-                print("  rep %d/%d %-20s %s  (%.0f s)" % (
-                    rep + 1, REPS, name, " ".join("%.3f" % s for s in seconds),
-                    time.monotonic() - started), file=sys.stderr, flush=True)
+            for ratio, (a_name, a_case), (b_name, b_case), abba in self.comparisons():
+                order = [0, 1, 1, 0] if abba else ([0, 1] if rep % 2 == 0 else [1, 0])
+                got = ([], [])
+                for which in order:
+                    name, case = ((a_name, a_case), (b_name, b_case))[which]
+                    if case is None:  # measured by an earlier pair in this repetition
+                        got[which].extend(last_cli_mlp)
+                        continue
+                    got[which].extend(self.run_case(rep, name, case))
+                if a_name == "cli_mlp" and a_case is not None:
+                    last_cli_mlp = got[0]
+                # Other work on the machine only ever slows an epoch down: each side's fastest
+                # counted epoch in this repetition is the closest to its own cost.
+                self.pair_ratios.setdefault(ratio, []).append(min(got[0]) / min(got[1]))
             self.data_load()
             self.first_paint()
         self.chart()
@@ -204,10 +231,12 @@ def report(bench):
                                        "min", "max", "n"))
     labels = [
         ("pytorch_mlp", "PyTorch loop, mlp, batch 32"),
+        ("pytorch_mlp_1thread", "PyTorch loop, mlp, batch 32, 1 thread"),
         ("cli_mlp", "layerlab-cli train, mlp, batch 32"),
         ("pytorch_cnn", "PyTorch loop, cnn, batch 64"),
         ("cli_cnn", "layerlab-cli train, cnn, batch 64"),
         ("gui_mlp", "GUI TrainingSession (offscreen), mlp"),
+        ("cli_mlp_beside_gui", "layerlab-cli, mlp, run beside the GUI's"),
         ("cli_mlp_log_batch", "layerlab-cli mlp, a sample every batch"),
         ("cli_mlp_log_epoch", "layerlab-cli mlp, samples per epoch only"),
     ]
@@ -231,10 +260,13 @@ def report(bench):
     for line in o.get("gui_event_loop", [])[-1:]:
         print("%-44s %s" % ("GUI " + line.split(":")[0], line.split(":", 1)[1].strip()))
     print()
-    print("RATIO cli_vs_pytorch_mlp=%.3f" % (m["cli_mlp"] / m["pytorch_mlp"]))
-    print("RATIO cli_vs_pytorch_cnn=%.3f" % (m["cli_cnn"] / m["pytorch_cnn"]))
-    print("RATIO gui_vs_cli=%.3f" % (m["gui_mlp"] / m["cli_mlp"]))
-    print("RATIO logging_overhead=%.3f" % (m["cli_mlp_log_batch"] / m["cli_mlp_log_epoch"]))
+    print("ratios per repetition (fastest epochs of a pair run side by side), then their median:")
+    for ratio, values in bench.pair_ratios.items():
+        print("  %-30s %s  -> %.3f" % (ratio, " ".join("%.3f" % v for v in values),
+                                       median(values)))
+    print()
+    for ratio in ("cli_vs_pytorch_mlp", "cli_vs_pytorch_cnn", "gui_vs_cli", "logging_overhead"):
+        print("RATIO %s=%.3f" % (ratio, median(bench.pair_ratios[ratio])))
 
 
 def main():
@@ -244,8 +276,8 @@ def main():
     policy = os.environ.get("BENCH_OMP_WAIT_POLICY", "passive")
     if policy != "unset":
         bench.env["OMP_WAIT_POLICY"] = policy.upper()
-    print("bench: %d repetitions of %d cases; progress below, the table at the end" % (
-        REPS, len(bench.cases())), file=sys.stderr, flush=True)
+    print("bench: %d repetitions of %d comparisons; progress below, the table at the end" % (
+        REPS, len(bench.comparisons())), file=sys.stderr, flush=True)
     bench.measure()
     report(bench)
 
