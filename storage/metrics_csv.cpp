@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "storage/store_rows.h"
+
 namespace layerlab::storage {
 namespace {
 
@@ -30,18 +32,6 @@ std::string csvNumber(double value) {
   return buffer;
 }
 
-const char* kindName(MetricKind kind) {
-  switch (kind) {
-    case MetricKind::Batch:
-      return "batch";
-    case MetricKind::Epoch:
-      return "epoch";
-    case MetricKind::Final:
-      return "final";
-  }
-  return "epoch";
-}
-
 void writeRows(std::FILE* out, const RunQuery& query, const RunSummary& run, MetricKind kind,
                bool allAttempts) {
   SeriesRequest request;
@@ -51,7 +41,7 @@ void writeRows(std::FILE* out, const RunQuery& query, const RunSummary& run, Met
   request.includeSuperseded = allAttempts;
   for (const MetricSeries& series : query.series(request)) {
     const std::string prefix = std::to_string(run.id) + "," + run.uuid + ",";
-    const std::string names = std::string(kindName(kind)) + "," + csvField(series.metric.split) +
+    const std::string names = std::string(kindWord(kind)) + "," + csvField(series.metric.split) +
                               "," + csvField(series.metric.name) + ",";
     for (const SeriesPoint& point : series.points) {
       std::fprintf(out, "%s%d,%d,%s%lld,%d,%s,%s\n", prefix.c_str(), point.attempt,
