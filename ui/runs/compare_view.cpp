@@ -151,6 +151,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   m_smoothSlider->setObjectName(QStringLiteral("compareSmoothing"));
   m_smoothSlider->setRange(0, 99);
   m_smoothSlider->setValue(static_cast<int>(std::lround(m_smoothing * 100)));
+  m_smoothSlider->setMinimumWidth(90);
   m_smoothSlider->setMaximumWidth(160);
   m_smoothLabel = new QLabel(this);
   m_log = new QCheckBox(tr("Log scale"), this);
@@ -227,6 +228,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   split->addWidget(m_tabs);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
+  split->setSizes({640, 420});
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 6, 0, 0);
@@ -426,10 +428,20 @@ void CompareView::smoothAndDraw() {
 void CompareView::redraw() {
   QChart* chart = m_chart->chart();
   chart->removeAllSeries();
-  for (QAbstractAxis* axis : chart->axes()) {
-    chart->removeAxis(axis);
-    delete axis;
+  // The axes are made once and kept: making them anew on every redraw left the old ones drawn.
+  if (m_axisX == nullptr) {
+    m_axisX = new QValueAxis(chart);
+    m_axisLinear = new QValueAxis(chart);
+    m_axisLog = new QLogValueAxis(chart);
+    m_axisLog->setBase(10);
+    m_axisLog->setLabelFormat(QStringLiteral("%g"));
+    chart->addAxis(m_axisX, Qt::AlignBottom);
+    chart->addAxis(m_axisLinear, Qt::AlignLeft);
   }
+  QAbstractAxis* axisY = m_logScale ? static_cast<QAbstractAxis*>(m_axisLog) : m_axisLinear;
+  QAbstractAxis* unused = m_logScale ? static_cast<QAbstractAxis*>(m_axisLinear) : m_axisLog;
+  if (chart->axes(Qt::Vertical).contains(unused)) chart->removeAxis(unused);
+  if (!chart->axes(Qt::Vertical).contains(axisY)) chart->addAxis(axisY, Qt::AlignLeft);
   double xMin = std::numeric_limits<double>::max(), xMax = std::numeric_limits<double>::lowest();
   double yMin = xMin, yMax = xMax;
   for (const Curve& curve : m_curves) {
@@ -451,28 +463,19 @@ void CompareView::redraw() {
   if (xMax == xMin) xMax = xMin + 1;
   if (yMax == yMin) yMax = yMin + (yMin == 0 ? 1 : std::abs(yMin) * 0.1);
 
-  auto* axisX = new QValueAxis(chart);
-  axisX->setRange(xMin, xMax);
-  axisX->setTitleText(m_axis->currentText());
-  axisX->applyNiceNumbers();
-  axisX->setLabelFormat(m_xAxis == XAxis::Epoch ? QStringLiteral("%.1f") : QStringLiteral("%g"));
-  QAbstractAxis* axisY = nullptr;
+  m_axisX->setRange(xMin, xMax);
+  m_axisX->applyNiceNumbers();
+  m_axisX->setTitleText(m_axis->currentText());
+  m_axisX->setLabelFormat(m_xAxis == XAxis::Epoch ? QStringLiteral("%.1f") : QStringLiteral("%g"));
   if (m_logScale) {
-    auto* log = new QLogValueAxis(chart);
-    log->setBase(10);
-    log->setRange(yMin * 0.9, yMax * 1.1);
-    log->setLabelFormat(QStringLiteral("%g"));
-    axisY = log;
+    m_axisLog->setRange(yMin * 0.9, yMax * 1.1);
   } else {
-    auto* linear = new QValueAxis(chart);
     const double pad = (yMax - yMin) * 0.04;
-    linear->setRange(yMin - pad, yMax + pad);
-    linear->applyNiceNumbers();
-    axisY = linear;
+    m_axisLinear->setRange(yMin - pad, yMax + pad);
+    m_axisLinear->applyNiceNumbers();
   }
   axisY->setTitleText(m_metric->currentText());
-  chart->addAxis(axisX, Qt::AlignBottom);
-  chart->addAxis(axisY, Qt::AlignLeft);
+  QAbstractAxis* axisX = m_axisX;
 
   const int columns = std::max(50, static_cast<int>(chart->plotArea().width()));
   const QRectF area(xMin, yMin, xMax - xMin, yMax - yMin);

@@ -34,6 +34,8 @@ class QLabel;
 class QSlider;
 class QTableWidget;
 class QTabWidget;
+class QValueAxis;
+class QLogValueAxis;
 
 namespace layerlab::storage {
 class RunQuery;
@@ -130,6 +132,9 @@ class CompareView : public QWidget {
   QCheckBox* m_onlyDifferences = nullptr;
   QLabel* m_readout = nullptr;
   CompareChart* m_chart = nullptr;
+  QValueAxis* m_axisX = nullptr;
+  QValueAxis* m_axisLinear = nullptr;
+  QLogValueAxis* m_axisLog = nullptr;
   QLabel* m_legend = nullptr;
   QTabWidget* m_tabs = nullptr;
   QTableWidget* m_parameters = nullptr;
