@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/job_errors.h"
 #include "app/core/trained_run.h"
 #include "engine/model/model_summary.h"
 #include "storage/store_error.h"
@@ -98,19 +99,15 @@ int runExport(const ExportOptions& options) {
     return kExitBadInput;
   }
   try {
-    app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
-    const app::OnnxRunExport result = run.exportOnnx(options.onnxPath);
-    if (options.asJson)
-      std::printf("%s\n", summaryJson(run, options, result).dump().c_str());
-    else
-      printSummary(run, options, result);
-    return kExitOk;
-  } catch (const app::JobInputError& error) {
-    printError(error.what());
-    return kExitBadInput;
-  } catch (const storage::StoreError& error) {
-    printError(error.what());
-    return kExitFailed;
+    return exitCodeOf([&] {
+      app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
+      const app::OnnxRunExport result = run.exportOnnx(options.onnxPath);
+      if (options.asJson)
+        std::printf("%s\n", summaryJson(run, options, result).dump().c_str());
+      else
+        printSummary(run, options, result);
+      return kExitOk;
+    });
   } catch (const std::runtime_error& error) {
     printError(error.what());
     return kExitFailed;

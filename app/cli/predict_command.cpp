@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/job_errors.h"
 #include "app/core/trained_run.h"
 #include "engine/data/dataset_spec.h"
 #include "engine/data/idx_reader.h"
@@ -82,25 +83,21 @@ void printTable(const app::TrainedRun& run, const app::Predictions& p) {
 }
 
 int runPredict(const PredictOptions& options) {
-  try {
-    app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
-    const app::Predictions predictions =
-        run.predict(dataFor(run, options.data), options.split, options.limit);
-    if (options.asJson)
-      std::printf("%s\n", predictionsJson(run, predictions).dump().c_str());
-    else
-      printTable(run, predictions);
-    return kExitOk;
-  } catch (const app::JobInputError& error) {
-    printError(error.what());
-    return kExitBadInput;
-  } catch (const engine::DataError& error) {
-    printError(error.what());
-    return kExitBadInput;
-  } catch (const storage::StoreError& error) {
-    printError(error.what());
-    return kExitFailed;
-  }
+  return exitCodeOf([&] {
+    try {
+      app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
+      const app::Predictions predictions =
+          run.predict(dataFor(run, options.data), options.split, options.limit);
+      if (options.asJson)
+        std::printf("%s\n", predictionsJson(run, predictions).dump().c_str());
+      else
+        printTable(run, predictions);
+      return kExitOk;
+    } catch (const engine::DataError& error) {
+      printError(error.what());
+      return kExitBadInput;
+    }
+  });
 }
 
 }  // namespace

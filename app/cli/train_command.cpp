@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/cli/commands.h"
+#include "app/cli/job_errors.h"
 #include "app/cli/progress_line.h"
 #include "app/cli/train_options.h"
 #include "app/core/training_job.h"
@@ -117,20 +118,6 @@ int report(const app::JobOutcome& outcome) {
     std::printf(" - %s: %.4f", name.c_str(), value);
   std::printf("\n");
   return kExitOk;
-}
-
-// Runs `step`, turning the job's expected failures into a message and an exit code.
-template <typename Step>
-int exitCodeOf(Step step) {
-  try {
-    return step();
-  } catch (const app::JobInputError& error) {
-    printError(error.what());
-    return kExitBadInput;
-  } catch (const storage::StoreError& error) {
-    printError(error.what());
-    return kExitFailed;
-  }
 }
 
 int runTrain(const TrainFlags& options) {

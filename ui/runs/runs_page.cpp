@@ -404,8 +404,13 @@ void RunsPage::reload() {
     m_dataVersion = m_query->dataVersion();
     storage::RunListRequest request;
     request.filter = m_storeFilter;
-    runs = m_query->listRuns(request).runs;
-    m_storeTotal = m_query->listRuns(storage::RunListRequest{.limit = 1}).total;
+    storage::RunPage listed = m_query->listRuns(request);
+    runs = std::move(listed.runs);
+    // The store's own count is read separately only when the store filter left runs out.
+    const bool filtered = !m_storeFilter.statuses.empty() || !m_storeFilter.tags.empty() ||
+                          !m_storeFilter.params.empty();
+    m_storeTotal =
+        filtered ? m_query->listRuns(storage::RunListRequest{.limit = 1}).total : listed.total;
     const auto params = m_query->paramColumns(kColumnParams);
     const auto bestAccuracy = m_query->bestEpochs({"val", "accuracy"});
     const auto bestLoss = m_query->bestEpochs({"val", "loss"});
