@@ -428,6 +428,7 @@ void CompareView::smoothAndDraw() {
 void CompareView::redraw() {
   QChart* chart = m_chart->chart();
   chart->removeAllSeries();
+  m_drawn.assign(m_curves.size(), Drawn{});
   // The axes are made once and kept: making them anew on every redraw left the old ones drawn.
   if (m_axisX == nullptr) {
     m_axisX = new QValueAxis(chart);
@@ -496,12 +497,14 @@ void CompareView::redraw() {
       raw->setPen(QPen(faint, 1.0));
       raw->replace(perPixel(curve.x, curve.raw, area.left(), area.right(), columns, m_logScale));
       add(raw);
+      m_drawn[r].raw = raw;
     }
     auto* line = new QLineSeries(chart);
     line->setPen(QPen(colour, 2.0));
     line->replace(perPixel(curve.x, smoothing ? curve.smoothed : curve.raw, area.left(),
                            area.right(), columns, m_logScale));
     add(line);
+    m_drawn[r].line = line;
     if (curve.best && (!m_logScale || curve.best->y() > 0)) {
       auto* best = new QScatterSeries(chart);
       best->setMarkerShape(QScatterSeries::MarkerShapeStar);
@@ -515,22 +518,11 @@ void CompareView::redraw() {
 }
 
 std::vector<QPointF> CompareView::drawnPoints(size_t run, bool smoothed) const {
-  std::vector<QPointF> points;
-  const QList<QAbstractSeries*> series = m_chart->chart()->series();
-  // Series are added per run: [raw if smoothing], line, [best].
-  size_t index = 0;
-  for (size_t r = 0; r < m_curves.size() && index < static_cast<size_t>(series.size()); ++r) {
-    if (m_curves[r].x.empty()) continue;
-    const bool smoothing = m_smoothing > 0;
-    auto* raw = smoothing ? static_cast<QXYSeries*>(series[static_cast<int>(index++)]) : nullptr;
-    auto* line = static_cast<QXYSeries*>(series[static_cast<int>(index++)]);
-    if (m_curves[r].best && (!m_logScale || m_curves[r].best->y() > 0)) ++index;
-    if (r != run) continue;
-    QXYSeries* wanted = smoothed ? line : (raw ? raw : line);
-    for (const QPointF& p : wanted->points())
-      points.push_back(p);
-  }
-  return points;
+  if (run >= m_drawn.size() || m_drawn[run].line == nullptr) return {};
+  const QXYSeries* series =
+      smoothed || m_drawn[run].raw == nullptr ? m_drawn[run].line : m_drawn[run].raw;
+  const QList<QPointF> points = series->points();
+  return {points.begin(), points.end()};
 }
 
 std::optional<QPointF> CompareView::bestMarker(size_t run) const {

@@ -35,6 +35,7 @@ class QSlider;
 class QTableWidget;
 class QTabWidget;
 class QValueAxis;
+class QXYSeries;
 class QLogValueAxis;
 
 namespace layerlab::storage {
@@ -117,6 +118,12 @@ class CompareView : public QWidget {
   // The whole stored series of the metric on show, per run, keyed "split/name".
   std::map<QString, std::vector<storage::MetricSeries>> m_loaded;
   std::vector<Curve> m_curves;
+  // The lines drawn per run (raw is null when smoothing is off); owned by the chart.
+  struct Drawn {
+    QXYSeries* raw = nullptr;
+    QXYSeries* line = nullptr;
+  };
+  std::vector<Drawn> m_drawn;
   std::vector<storage::ParamDiffRow> m_params;
   XAxis m_xAxis = XAxis::Step;
   double m_smoothing = 0.6;
