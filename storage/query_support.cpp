@@ -51,20 +51,6 @@ std::string effectiveStatusSql(SqlBuilder& builder, const std::vector<int64_t>& 
 
 namespace {
 
-// A live final metric of split 'test'; value and special are read as a pair.
-std::string finalSql(const char* column, const char* name) {
-  return std::string("(SELECT m.") + column + " FROM " + kEpochRows +
-         " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'final' AND m.name = '" + name +
-         "' AND m.split = 'test' AND m.superseded = 0 ORDER BY m.rowid DESC LIMIT 1)";
-}
-
-std::string bestSql(const char* aggregate, const char* name) {
-  return std::string("(SELECT ") + aggregate + "(m.value) FROM " + kEpochRows +
-         " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'epoch' AND m.split = "
-         "'val' AND m.name = '" +
-         name + "' AND m.superseded = 0)";
-}
-
 double timeOrZero(const Statement& statement, int column) {
   return statement.isNull(column) ? 0.0 : statement.real(column);
 }
@@ -74,15 +60,11 @@ double timeOrZero(const Statement& statement, int column) {
 std::string summaryColumnsSql(const std::string& statusSql) {
   return "r.id, r.name, " + statusSql +
          " AS status_now, r.created_at, r.started_at, r.finished_at, r.device, "
-         "(SELECT COUNT(DISTINCT m.epoch) FROM " +
-         kEpochRows +
-         " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'epoch' AND m.superseded = 0) "
-         "AS epochs_done, " +
-         finalSql("value", "accuracy") + " AS test_accuracy, " + finalSql("special", "accuracy") +
-         ", " + bestSql("MAX", "accuracy") +
-         " AS best_val_accuracy, r.uuid, r.attempt, r.parent_run_id, r.notes, r.heartbeat_at, " +
-         finalSql("value", "loss") + " AS test_loss, " + finalSql("special", "loss") + ", " +
-         bestSql("MIN", "loss") + " AS best_val_loss";
+         "COALESCE(rr.epochs_done, 0) AS epochs_done, rr.test_accuracy AS test_accuracy, "
+         "rr.test_accuracy_special, rr.best_val_accuracy AS best_val_accuracy, r.uuid, r.attempt, "
+         "r.parent_run_id, r.notes, r.heartbeat_at, rr.test_loss AS test_loss, "
+         "rr.test_loss_special, rr.best_val_loss AS best_val_loss, rr.best_val_accuracy_epoch, "
+         "rr.best_val_loss_epoch";
 }
 
 RunSummary readSummary(const Statement& row) {
@@ -105,6 +87,8 @@ RunSummary readSummary(const Statement& row) {
   summary.heartbeatAt = timeOrZero(row, 15);
   if (!row.isNull(16) || !row.isNull(17)) summary.testLoss = readMetricValue(row, 16, 17);
   if (!row.isNull(18)) summary.bestValLoss = row.real(18);
+  if (!row.isNull(19)) summary.bestValAccuracyEpoch = static_cast<int>(row.integer(19));
+  if (!row.isNull(20)) summary.bestValLossEpoch = static_cast<int>(row.integer(20));
   return summary;
 }
 

@@ -41,7 +41,9 @@ std::string containsPattern(const std::string& text);
 // `builder`), the stored status otherwise.
 std::string effectiveStatusSql(SqlBuilder& builder, const std::vector<int64_t>& orphans);
 
-// The columns of a RunSummary, read by readSummary(); `statusSql` from effectiveStatusSql().
+// The columns of a RunSummary, read by readSummary(); `statusSql` from effectiveStatusSql(). They
+// are selected FROM kSummaryRows.
+inline constexpr const char* kSummaryRows = "runs r LEFT JOIN run_results rr ON rr.run_id = r.id";
 std::string summaryColumnsSql(const std::string& statusSql);
 RunSummary readSummary(const Statement& row);
 

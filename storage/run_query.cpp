@@ -85,7 +85,7 @@ std::optional<RunDetail> RunQuery::run(int64_t runId) const {
   {
     SqlBuilder query;
     const std::string status = effectiveStatusSql(query, orphanedRunIds(*m_db));
-    query.sql = "SELECT " + summaryColumnsSql(status) + " FROM runs r WHERE r.id = ";
+    query.sql = "SELECT " + summaryColumnsSql(status) + " FROM " + kSummaryRows + " WHERE r.id = ";
     query.sql += query.param(runId);
     Statement select(*m_db, query.sql);
     query.bindAll(select);

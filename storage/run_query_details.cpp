@@ -1,8 +1,10 @@
 // RunQuery: series for charts, parameters and their differences, tags, attempts, artifacts and
 // confusion matrices.
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "storage/database.h"
 #include "storage/metric_codec.h"
@@ -21,9 +23,11 @@ std::vector<SeriesPoint> readPoints(Database& db, int64_t runId, const MetricKey
   // batch rows are never scanned for them.
   const std::string columns =
       "SELECT m.step, m.epoch, m.wall_time, m.value, m.special, m.attempt, m.superseded FROM ";
+  // Within a step, a later attempt's rows were written later and so have larger rowids: the
+  // index (run_id, name, split, step, rowid) gives this order without a sort.
   const std::string conditions =
       " AND m.name = ?2 AND m.split = ?3 AND m.kind = ?4 AND m.superseded <= ?5 "
-      "ORDER BY m.step, m.attempt, m.rowid";
+      "ORDER BY m.step, m.rowid";
   CachedStatement select =
       kind == MetricKind::Batch
           ? db.cached(columns + "metrics m WHERE m.run_id = ?1" + conditions)
@@ -81,7 +85,8 @@ std::vector<MetricSeries> RunQuery::series(const SeriesRequest& request) const {
           readPoints(*m_db, runId, metric, request.kind, request.includeSuperseded);
       if (points.empty()) continue;
       MetricSeries series{runId, metric, request.kind, {}, points.size()};
-      series.points = reduceSeries(points, request.maxPoints);
+      series.points =
+          request.maxPoints == 0 ? std::move(points) : reduceSeries(points, request.maxPoints);
       result.push_back(std::move(series));
     }
   }
@@ -89,17 +94,47 @@ std::vector<MetricSeries> RunQuery::series(const SeriesRequest& request) const {
 }
 
 std::vector<MetricKey> RunQuery::metricKeys(int64_t runId, MetricKind kind) const {
-  const std::string conditions = " AND m.kind = ?2 AND m.superseded = 0 ORDER BY m.split, m.name";
-  CachedStatement select =
-      kind == MetricKind::Batch
-          ? m_db->cached("SELECT DISTINCT m.split, m.name FROM metrics m WHERE m.run_id = ?1" +
-                         conditions)
-          : m_db->cached(std::string("SELECT DISTINCT m.split, m.name FROM ") + kEpochRows +
-                         " WHERE m.run_id = ?1 AND m.kind <> 'batch'" + conditions);
-  select->bind(1, runId).bind(2, kindWord(kind));
+  if (kind != MetricKind::Batch) {
+    CachedStatement select = m_db->cached(
+        std::string("SELECT DISTINCT m.split, m.name FROM ") + kEpochRows +
+        " WHERE m.run_id = ?1 AND m.kind <> 'batch' AND m.kind = ?2 AND m.superseded = 0 "
+        "ORDER BY m.split, m.name");
+    select->bind(1, runId).bind(2, kindWord(kind));
+    std::vector<MetricKey> keys;
+    while (select->step())
+      keys.push_back({select->text(0), select->text(1)});
+    return keys;
+  }
+  // Batch rows are too many to scan: seek from each (name, split) of the run to the next and ask
+  // whether it has a current batch row. (A row-value comparison "(name, split) > (?, ?)" would
+  // seek by name only and then walk every row of that name.)
+  CachedStatement nextSplit = m_db->cached(
+      "SELECT m.split FROM metrics m INDEXED BY metrics_by_run_name_split_step "
+      "WHERE m.run_id = ?1 AND m.name = ?2 AND m.split > ?3 ORDER BY m.split LIMIT 1");
+  CachedStatement nextName = m_db->cached(
+      "SELECT m.name, m.split FROM metrics m INDEXED BY metrics_by_run_name_split_step "
+      "WHERE m.run_id = ?1 AND m.name > ?2 ORDER BY m.name, m.split LIMIT 1");
+  CachedStatement hasBatch = m_db->cached(
+      "SELECT 1 FROM metrics m INDEXED BY metrics_by_run_name_split_step WHERE m.run_id = ?1 "
+      "AND m.name = ?2 AND m.split = ?3 AND m.kind = 'batch' AND m.superseded = 0 LIMIT 1");
   std::vector<MetricKey> keys;
-  while (select->step())
-    keys.push_back({select->text(0), select->text(1)});
+  std::optional<MetricKey> at;
+  for (;;) {
+    nextSplit->reset();
+    nextName->reset();
+    if (at && nextSplit->bind(1, runId).bind(2, at->name).bind(3, at->split).step()) {
+      at->split = nextSplit->text(0);
+    } else if (nextName->bind(1, runId).bind(2, at ? at->name : std::string()).step()) {
+      at = MetricKey{nextName->text(1), nextName->text(0)};
+    } else {
+      break;
+    }
+    hasBatch->reset();
+    if (hasBatch->bind(1, runId).bind(2, at->name).bind(3, at->split).step()) keys.push_back(*at);
+  }
+  std::sort(keys.begin(), keys.end(), [](const MetricKey& a, const MetricKey& b) {
+    return std::tie(a.split, a.name) < std::tie(b.split, b.name);
+  });
   return keys;
 }
 

@@ -196,7 +196,7 @@ RunPage RunQuery::listRuns(const RunListRequest& request) const {
   }
   SqlBuilder query;
   const std::string status = effectiveStatusSql(query, orphans);
-  query.sql = "SELECT " + summaryColumnsSql(status) + " FROM runs r" +
+  query.sql = "SELECT " + summaryColumnsSql(status) + " FROM " + kSummaryRows +
               whereSql(query, request.filter, orphans);
   query.sql += " ORDER BY " + sortExpression(query, request.sortBy) +
                (request.descending ? " DESC" : " ASC") + " NULLS LAST, r.id DESC";

@@ -232,6 +232,7 @@ void RunStore::appendEpoch(int64_t runId, const EpochRecord& epoch) {
   for (const MetricValue& metric : epoch.values) {
     writer.write(epoch.step, epoch.epoch, metric, metric.split, epoch.wallTime, "epoch");
   }
+  refreshRunResults(*m_db, runId);
   touchHeartbeat(*m_db, runId, nowSeconds());
   transaction.commit();
   dropPendingSamples(m_pendingSamples, runId);
@@ -283,6 +284,7 @@ void RunStore::writeFinish(int64_t runId, RunStatus status,
       const std::string_view split = metric.split.empty() ? kTestSplit : metric.split;
       writer.write(position.step, position.epoch, metric, split, position.wallTime, "final");
     }
+    refreshRunResults(*m_db, runId);
   }
   CachedStatement update = m_db->cached(
       "UPDATE runs SET status = ?1, error_text = ?2, finished_at = ?3, heartbeat_at = ?3 "
@@ -315,6 +317,7 @@ int RunStore::beginResume(int64_t runId, int64_t fromStep, int fromEpoch) {
       "AND (kind = 'final' OR step > ?3 OR (kind = 'epoch' AND epoch > ?4))");
   supersede->bind(1, runId).bind(2, attempt).bind(3, fromStep).bind(4, fromEpoch);
   supersede->run();
+  refreshRunResults(*m_db, runId);
   CachedStatement update = m_db->cached(
       "UPDATE runs SET status = 'running', attempt = ?1, owner_pid = ?2, owner_host = ?3, "
       "owner_token = ?4, heartbeat_at = ?5, finished_at = NULL, error_text = '' WHERE id = ?6");

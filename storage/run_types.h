@@ -87,6 +87,9 @@ struct RunSummary {
   double heartbeatAt = 0.0;
   std::optional<double> testLoss;
   std::optional<double> bestValLoss;
+  // The first epochs that reached bestValAccuracy and bestValLoss (0 when there is none).
+  int bestValAccuracyEpoch = 0;
+  int bestValLossEpoch = 0;
 };
 
 enum class ParamType { Null, Bool, Integer, Real, Text, Json };

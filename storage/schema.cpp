@@ -162,6 +162,27 @@ INSERT INTO run_attempts (run_id, attempt, started_at, owner_pid, owner_host)
   SELECT id, 1, COALESCE(started_at, created_at), owner_pid, owner_host FROM runs;
 )sql";
 
+// Version 3: series are found by (run, name, split): a split's values are one index range in
+// step order (no scan past the other splits' rows, no sort), and the keys a run has are found by
+// seeking from one (name, split) to the next. What the runs list shows of a run's metrics is
+// kept in `run_results`, one row per run, refreshed by the writer (refreshRunResults()).
+constexpr const char* kSchemaV3 = R"sql(
+DROP INDEX metrics_by_run_name_step;
+CREATE INDEX metrics_by_run_name_split_step ON metrics (run_id, name, split, step);
+CREATE TABLE run_results (
+  run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  epochs_done INTEGER NOT NULL DEFAULT 0,
+  test_accuracy REAL,
+  test_accuracy_special TEXT,
+  best_val_accuracy REAL,
+  best_val_accuracy_epoch INTEGER,
+  test_loss REAL,
+  test_loss_special TEXT,
+  best_val_loss REAL,
+  best_val_loss_epoch INTEGER
+);
+)sql";
+
 // Dropped only once moveModels() has copied every model document.
 constexpr const char* kSchemaV2After = "ALTER TABLE runs DROP COLUMN model_json;";
 
@@ -191,6 +212,7 @@ void moveModels(Database& db) {
 const std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2, moveModels, kSchemaV2After},
+    Migration{3, kSchemaV3, fillRunResults},
 };
 
 bool hasTables(Database& db) {

@@ -1,6 +1,7 @@
 #include "storage/store_rows.h"
 
 #include <chrono>
+#include <string>
 
 #include "storage/database.h"
 #include "storage/param_codec.h"
@@ -76,6 +77,52 @@ bool isWellFormedUuid(const std::string& uuid) {
     if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
+}
+
+namespace {
+
+// Epoch and final rows through their partial index; batch rows are never read here.
+constexpr const char* kCurrentRows =
+    " FROM metrics m INDEXED BY metrics_by_run_kind_epoch WHERE m.run_id = r.id AND "
+    "m.kind <> 'batch' AND m.superseded = 0 AND ";
+
+std::string finalColumn(const char* column, const char* name) {
+  return std::string("(SELECT m.") + column + kCurrentRows +
+         "m.kind = 'final' AND m.split = 'test' AND m.name = '" + name +
+         "' ORDER BY m.rowid DESC LIMIT 1)";
+}
+
+// The best validation value of `name` and the first epoch that reached it.
+std::string bestColumns(const char* name, bool higherIsBetter) {
+  const std::string rows = std::string(kCurrentRows) +
+                           "m.kind = 'epoch' AND m.split = 'val' AND m.name = '" + name + "'";
+  return std::string("(SELECT ") + (higherIsBetter ? "MAX" : "MIN") + "(m.value)" + rows +
+         "), (SELECT m.epoch" + rows + " AND m.value IS NOT NULL ORDER BY m.value " +
+         (higherIsBetter ? "DESC" : "ASC") + ", m.epoch LIMIT 1)";
+}
+
+std::string runResultsInsert() {
+  return "INSERT OR REPLACE INTO run_results (run_id, epochs_done, test_accuracy, "
+         "test_accuracy_special, best_val_accuracy, best_val_accuracy_epoch, test_loss, "
+         "test_loss_special, best_val_loss, best_val_loss_epoch) SELECT r.id, "
+         "(SELECT COUNT(DISTINCT m.epoch)" +
+         std::string(kCurrentRows) + "m.kind = 'epoch'), " + finalColumn("value", "accuracy") +
+         ", " + finalColumn("special", "accuracy") + ", " + bestColumns("accuracy", true) + ", " +
+         finalColumn("value", "loss") + ", " + finalColumn("special", "loss") + ", " +
+         bestColumns("loss", false) + " FROM runs r";
+}
+
+}  // namespace
+
+void refreshRunResults(Database& db, int64_t runId) {
+  CachedStatement refresh = db.cached(runResultsInsert() + " WHERE r.id = ?1");
+  refresh->bind(1, runId);
+  refresh->run();
+}
+
+void fillRunResults(Database& db) {
+  Statement fill(db, runResultsInsert());
+  fill.run();
 }
 
 const char* kindWord(MetricKind kind) {

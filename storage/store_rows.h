@@ -24,6 +24,14 @@ void writeParams(Database& db, int64_t runId, const std::vector<Param>& params);
 // Adds `tags` to `runId` (a tag it already has is kept once).
 void writeTags(Database& db, int64_t runId, const std::vector<std::string>& tags);
 
+// Recomputes the `run_results` row of `runId` (epochs done, test metrics, best validation
+// accuracy and loss with their epochs) from its current epoch and final rows. The writer calls it
+// after every change to those rows, so the runs list reads one row per run instead of
+// aggregating metrics.
+void refreshRunResults(Database& db, int64_t runId);
+// The same for every run (the schema upgrade that adds the table).
+void fillRunResults(Database& db);
+
 // The runs `running` whose owner on this host is gone: (run id, the owner's pid).
 std::vector<std::pair<int64_t, int64_t>> orphanedRuns(Database& db);
 

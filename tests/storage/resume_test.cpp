@@ -1,7 +1,9 @@
 // Resuming a run: a new attempt, superseded metrics kept but hidden, owners respected.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "storage/run_query.h"
@@ -17,6 +19,7 @@ using testing::sampleRun;
 using testing::ScratchFolder;
 
 constexpr int kBatchesPerEpoch = 10;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string errorOf(const std::function<void()>& action) {
   try {
@@ -121,6 +124,63 @@ TEST_F(ResumeTest, FinalValuesOfAnEarlierAttemptAreHidden) {
   EXPECT_EQ(resumed.summary.epochsDone, 2);
   store.finishRun(id, RunStatus::Completed, {metric("test", "accuracy", 0.8)});
   EXPECT_EQ(query.run(id)->finalMetrics, (std::map<std::string, double>{{"test_accuracy", 0.8}}));
+}
+
+// The runs list reads each run's results from one row the writer keeps; it must follow the live
+// rows through epochs, a resume that hides the best epoch, new epochs, the end and a delete.
+TEST_F(ResumeTest, TheListedResultsFollowTheLiveRows) {
+  RunStore store(m_path);
+  RunQuery query(m_path);
+  const int64_t id = store.createRun(sampleRun());
+  const int64_t other = store.createRun(sampleRun("other"));
+  const double losses[] = {0.9, 0.5, 0.7, 0.3};
+  for (int epoch = 1; epoch <= 4; ++epoch) {
+    const double loss = losses[epoch - 1];
+    store.appendEpoch(
+        id, EpochRecord{epoch,
+                        epoch * int64_t{kBatchesPerEpoch},
+                        1.0 * epoch,
+                        {metric("val", "loss", loss), metric("val", "accuracy", 1.0 - loss)}});
+  }
+  store.finishRun(id, RunStatus::Cancelled, {metric("test", "loss", 0.35)});
+  auto listed = [&] {
+    for (const RunSummary& run : query.listRuns())
+      if (run.id == id) return run;
+    ADD_FAILURE() << "run " << id << " is not listed";
+    return RunSummary{};
+  };
+  RunSummary summary = listed();
+  EXPECT_EQ(summary.epochsDone, 4);
+  EXPECT_EQ(summary.bestValLoss, 0.3);
+  EXPECT_EQ(summary.bestValLossEpoch, 4);
+  EXPECT_EQ(summary.bestValAccuracy, 0.7);
+  EXPECT_EQ(summary.bestValAccuracyEpoch, 4);
+  EXPECT_EQ(summary.testLoss, 0.35);
+
+  store.beginResume(id, 3 * kBatchesPerEpoch, 3);  // epoch 4, the best, is superseded
+  summary = listed();
+  EXPECT_EQ(summary.epochsDone, 3);
+  EXPECT_EQ(summary.bestValLoss, 0.5);
+  EXPECT_EQ(summary.bestValLossEpoch, 2);
+  EXPECT_EQ(summary.bestValLossEpoch, query.bestEpochs({"val", "loss"}).at(id).epoch);
+  EXPECT_EQ(summary.bestValAccuracyEpoch, 2);
+  EXPECT_EQ(summary.testLoss, std::nullopt);
+
+  store.appendEpoch(id, EpochRecord{4, 4 * kBatchesPerEpoch, 9.0, {metric("val", "loss", 0.5)}});
+  summary = listed();
+  EXPECT_EQ(summary.epochsDone, 4);
+  EXPECT_EQ(summary.bestValLossEpoch, 2) << "a tie keeps the first epoch that reached the value";
+  store.finishRun(id, RunStatus::Completed, {metric("test", "accuracy", kNaN)});
+  summary = listed();
+  ASSERT_TRUE(summary.testAccuracy.has_value());
+  EXPECT_TRUE(std::isnan(*summary.testAccuracy));
+  EXPECT_EQ(query.run(id)->summary.bestValLossEpoch, 2);
+  EXPECT_EQ(query.run(other)->summary.epochsDone, 0);
+
+  store.deleteRun(id);
+  EXPECT_EQ(RawConnection(m_path).integer("SELECT count(*) FROM run_results WHERE run_id = " +
+                                          std::to_string(id)),
+            0);
 }
 
 TEST_F(ResumeTest, ACancelledRunCanBeResumedTwice) {

@@ -120,6 +120,13 @@ TEST(SchemaMigration, VersionOneStoreIsUpgradedWithEverythingKept) {
   ASSERT_EQ(epochs.size(), 2u);
   EXPECT_TRUE(std::isnan(epochs[1].values.at("val_accuracy")));
   EXPECT_EQ(query.batchSamples(1, "loss").size(), 1u);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = "
+                        "'metrics_by_run_name_split_step'"),
+            1);
+  const std::vector<MetricKey> batchKeys = query.metricKeys(1, MetricKind::Batch);
+  ASSERT_EQ(batchKeys.size(), 1u);
+  EXPECT_EQ(batchKeys[0].split, "train");
+  EXPECT_EQ(batchKeys[0].name, "loss");
 
   RunFilter cheap;
   cheap.params = {parseParamPredicate("lr<0.01"), parseParamPredicate("schedule=step")};
@@ -180,7 +187,7 @@ TEST(SchemaMigration, DamagedCopyIsRefusedAndLeftAlone) {
   const std::string original = folder.file("runs.db");
   writeBusyStore(original);
   const int64_t page = RawConnection(original).integer(
-      "SELECT rootpage FROM sqlite_master WHERE name = 'metrics_by_run_name_step'");
+      "SELECT rootpage FROM sqlite_master WHERE name = 'metrics_by_run_name_split_step'");
   // A copy is a new file to this machine, so it is checked before use.
   const std::string copy = folder.file("from-elsewhere.db");
   std::filesystem::copy_file(original, copy);

@@ -38,8 +38,8 @@ TEST(Schema, FreshStoreGetsTheLatestTablesAndWal) {
   const std::string path = folder.file("runs.db");
   { RunStore store(path); }
   RawConnection raw(path);
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
-  EXPECT_EQ(latestSchemaVersion(), 2);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
+  EXPECT_EQ(latestSchemaVersion(), 3);
   EXPECT_EQ(raw.integer("PRAGMA application_id"), kApplicationId);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
@@ -47,8 +47,11 @@ TEST(Schema, FreshStoreGetsTheLatestTablesAndWal) {
                         "'confusion_matrices', 'run_attempts', 'store_meta')"),
             9);
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = "
-                        "'metrics_by_run_name_step'"),
+                        "'metrics_by_run_name_split_step'"),
             1);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                        "'metrics_by_run_name_step'"),
+            0);
 }
 
 TEST(Schema, ReopeningKeepsVersionAndData) {

@@ -5,24 +5,17 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMouseEvent>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtCharts/QChart>
-#include <QtCharts/QChartView>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QLogValueAxis>
-#include <QtCharts/QScatterSeries>
-#include <QtCharts/QValueAxis>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
-#include <functional>
 #include <iterator>
 #include <limits>
 #include <set>
@@ -32,6 +25,7 @@
 #include "engine/model/model_summary.h"
 #include "storage/run_filter.h"
 #include "storage/run_query.h"
+#include "ui/runs/compare_chart.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
@@ -78,12 +72,15 @@ QList<QPointF> perPixel(const std::vector<double>& x, const std::vector<double>&
       std::max<std::ptrdiff_t>(0, std::lower_bound(x.begin(), x.end(), from) - x.begin() - 1));
   const size_t end = std::min(
       x.size(), static_cast<size_t>(std::upper_bound(x.begin(), x.end(), to) - x.begin()) + 1);
-  const double width = (to - from) / columns;
+  const double perColumn = columns / (to - from);
+  const auto columnOf = [&](size_t i) {
+    return static_cast<int64_t>(std::floor((x[i] - from) * perColumn));
+  };
   size_t i = begin;
   while (i < end) {
-    const int64_t column = static_cast<int64_t>(std::floor((x[i] - from) / width));
+    const int64_t column = columnOf(i);
     size_t first = end, last = end, low = end, high = end;
-    for (; i < end && static_cast<int64_t>(std::floor((x[i] - from) / width)) == column; ++i) {
+    for (; i < end && columnOf(i) == column; ++i) {
       if (!usable(i)) continue;
       if (first == end) first = low = high = i;
       last = i;
@@ -91,43 +88,15 @@ QList<QPointF> perPixel(const std::vector<double>& x, const std::vector<double>&
       if (y[i] > y[high]) high = i;
     }
     if (first == end) continue;
-    std::set<size_t> keep{first, low, high, last};
-    for (size_t k : keep)
-      out.append(QPointF(x[k], y[k]));
+    std::array<size_t, 4> keep{first, low, high, last};
+    std::sort(keep.begin(), keep.end());
+    for (size_t k = 0; k < keep.size(); ++k)
+      if (k == 0 || keep[k] != keep[k - 1]) out.append(QPointF(x[keep[k]], y[keep[k]]));
   }
   return out;
 }
 
 }  // namespace
-
-// The chart: one faint and one strong line and a best marker per run; reports the x under the
-// mouse.
-class CompareChart : public QChartView {
- public:
-  explicit CompareChart(QWidget* parent) : QChartView(new QChart(), parent) {
-    setRenderHint(QPainter::Antialiasing);
-    setMouseTracking(true);
-    chart()->legend()->hide();
-    chart()->setMargins(QMargins(4, 4, 4, 4));
-    setMinimumHeight(260);
-  }
-
-  std::function<void(double)> onHover;
-
- protected:
-  void mouseMoveEvent(QMouseEvent* event) override {
-    QChartView::mouseMoveEvent(event);
-    if (onHover && !chart()->series().isEmpty() && chart()->plotArea().contains(event->position()))
-      onHover(chart()->mapToValue(event->position(), chart()->series().front()).x());
-  }
-  void resizeEvent(QResizeEvent* event) override {
-    QChartView::resizeEvent(event);
-    if (onResize) onResize();
-  }
-
- public:
-  std::function<void()> onResize;
-};
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("compareView"));
@@ -260,13 +229,24 @@ CompareView::~CompareView() = default;
 void CompareView::showRuns(const storage::RunQuery& query, const std::vector<int64_t>& runIds) {
   m_ids = runIds;
   m_loaded.clear();
+  m_readAs.clear();
   refresh(query);
 }
 
 void CompareView::refresh(const storage::RunQuery& query) {
   m_query = &query;
-  m_loaded.clear();
   readRuns(query);
+  // Series already read stay while their run is as it was: a run training beside 19 finished
+  // ones is read again alone.
+  for (const Run& run : m_runs) {
+    const storage::RunSummary& summary = run.detail.summary;
+    const ReadAs now{summary.status, summary.attempt, summary.epochsDone, summary.heartbeatAt};
+    const auto [at, added] = m_readAs.try_emplace(summary.id, now);
+    if (added || at->second == now) continue;
+    at->second = now;
+    for (auto& [metric, perRun] : m_loaded)
+      perRun.erase(summary.id);
+  }
   m_params = query.paramDiff(m_ids, !m_differencesOnly);
   fillMetricChoices(query);
   fillParameters();
@@ -374,29 +354,30 @@ void CompareView::loadCurves() {
   }
   const QString key = m_metric->currentData().toString();
   const storage::MetricKey metric{metricSplit().toStdString(), metricName().toStdString()};
-  auto loaded = m_loaded.find(key);
-  if (loaded == m_loaded.end()) {
-    // Read once per metric, whole: per-batch values for training metrics where there are any.
-    std::vector<storage::MetricSeries> all;
+  std::map<int64_t, storage::MetricSeries>& loaded = m_loaded[key];
+  std::vector<int64_t> unread;
+  for (const int64_t id : m_ids)
+    if (!loaded.contains(id)) unread.push_back(id);
+  if (!unread.empty()) {
+    // Read once per metric and run, whole: per-batch values where the run has any, else the
+    // values per epoch.
     for (const storage::MetricKind kind :
          {storage::MetricKind::Batch, storage::MetricKind::Epoch}) {
-      storage::SeriesRequest request{.runIds = m_ids, .metrics = {metric}, .kind = kind};
+      storage::SeriesRequest request{.runIds = unread, .metrics = {metric}, .kind = kind};
       for (storage::MetricSeries& series : m_query->series(request)) {
-        const bool have = std::any_of(all.begin(), all.end(), [&](const auto& s) {
-          return s.runId == series.runId && !s.points.empty();
-        });
-        if (!have) all.push_back(std::move(series));
+        auto& kept = loaded[series.runId];
+        if (kept.points.empty()) kept = std::move(series);
       }
     }
-    loaded = m_loaded.emplace(key, std::move(all)).first;
+    for (const int64_t id : unread)
+      loaded.try_emplace(id);  // read, and nothing there
   }
   const bool higher = storage::higherIsBetterMetric(metric.name);
   for (size_t r = 0; r < m_runs.size(); ++r) {
     const Run& run = m_runs[r];
-    const auto series =
-        std::find_if(loaded->second.begin(), loaded->second.end(),
-                     [&](const auto& s) { return s.runId == run.detail.summary.id; });
-    if (series == loaded->second.end() || series->points.empty()) continue;
+    const auto found = loaded.find(run.detail.summary.id);
+    if (found == loaded.end() || found->second.points.empty()) continue;
+    const storage::MetricSeries* series = &found->second;
     // Steps per epoch from the epoch rows: the last step of each epoch.
     double stepsPerEpoch = 0.0;
     if (!run.epochs.empty() && run.epochs.front().epoch > 0)
@@ -426,23 +407,6 @@ void CompareView::smoothAndDraw() {
 }
 
 void CompareView::redraw() {
-  QChart* chart = m_chart->chart();
-  chart->removeAllSeries();
-  m_drawn.assign(m_curves.size(), Drawn{});
-  // The axes are made once and kept: making them anew on every redraw left the old ones drawn.
-  if (m_axisX == nullptr) {
-    m_axisX = new QValueAxis(chart);
-    m_axisLinear = new QValueAxis(chart);
-    m_axisLog = new QLogValueAxis(chart);
-    m_axisLog->setBase(10);
-    m_axisLog->setLabelFormat(QStringLiteral("%g"));
-    chart->addAxis(m_axisX, Qt::AlignBottom);
-    chart->addAxis(m_axisLinear, Qt::AlignLeft);
-  }
-  QAbstractAxis* axisY = m_logScale ? static_cast<QAbstractAxis*>(m_axisLog) : m_axisLinear;
-  QAbstractAxis* unused = m_logScale ? static_cast<QAbstractAxis*>(m_axisLinear) : m_axisLog;
-  if (chart->axes(Qt::Vertical).contains(unused)) chart->removeAxis(unused);
-  if (!chart->axes(Qt::Vertical).contains(axisY)) chart->addAxis(axisY, Qt::AlignLeft);
   double xMin = std::numeric_limits<double>::max(), xMax = std::numeric_limits<double>::lowest();
   double yMin = xMin, yMax = xMax;
   for (const Curve& curve : m_curves) {
@@ -457,71 +421,38 @@ void CompareView::redraw() {
         }
   }
   if (xMin > xMax || yMin > yMax) {
-    chart->setTitle(m_runs.empty() ? QString() : tr("No values of this metric in these runs"));
+    m_chart->clearLines(m_runs.empty() ? QString() : tr("No values of this metric in these runs"));
     return;
   }
-  chart->setTitle(QString());
   if (xMax == xMin) xMax = xMin + 1;
   if (yMax == yMin) yMax = yMin + (yMin == 0 ? 1 : std::abs(yMin) * 0.1);
+  CompareChart::Axes axes{xMin, xMax, yMin, yMax, m_logScale};
+  axes.xTitle = m_axis->currentText();
+  axes.yTitle = m_metric->currentText();
+  axes.xFractional = m_xAxis == XAxis::Epoch;
+  m_chart->setAxes(axes);
 
-  m_axisX->setRange(xMin, xMax);
-  m_axisX->applyNiceNumbers();
-  m_axisX->setTitleText(m_axis->currentText());
-  m_axisX->setLabelFormat(m_xAxis == XAxis::Epoch ? QStringLiteral("%.1f") : QStringLiteral("%g"));
-  if (m_logScale) {
-    m_axisLog->setRange(yMin * 0.9, yMax * 1.1);
-  } else {
-    const double pad = (yMax - yMin) * 0.04;
-    m_axisLinear->setRange(yMin - pad, yMax + pad);
-    m_axisLinear->applyNiceNumbers();
-  }
-  axisY->setTitleText(m_metric->currentText());
-  QAbstractAxis* axisX = m_axisX;
-
-  const int columns = std::max(50, static_cast<int>(chart->plotArea().width()));
-  const QRectF area(xMin, yMin, xMax - xMin, yMax - yMin);
+  const int columns = std::max(50, m_chart->plotColumns());
+  const bool smoothing = m_smoothing > 0;
+  std::vector<CompareChart::Line> lines(m_curves.size());
   for (size_t r = 0; r < m_curves.size(); ++r) {
     const Curve& curve = m_curves[r];
+    CompareChart::Line& line = lines[r];
+    line.colour = runColour(r);
     if (curve.x.empty()) continue;
-    const QColor colour = runColour(r);
-    const bool smoothing = m_smoothing > 0;
-    auto add = [&](QXYSeries* series) {
-      chart->addSeries(series);
-      series->attachAxis(axisX);
-      series->attachAxis(axisY);
-    };
-    if (smoothing) {
-      auto* raw = new QLineSeries(chart);
-      QColor faint = colour;
-      faint.setAlpha(55);
-      raw->setPen(QPen(faint, 1.0));
-      raw->replace(perPixel(curve.x, curve.raw, area.left(), area.right(), columns, m_logScale));
-      add(raw);
-      m_drawn[r].raw = raw;
-    }
-    auto* line = new QLineSeries(chart);
-    line->setPen(QPen(colour, 2.0));
-    line->replace(perPixel(curve.x, smoothing ? curve.smoothed : curve.raw, area.left(),
-                           area.right(), columns, m_logScale));
-    add(line);
-    m_drawn[r].line = line;
-    if (curve.best && (!m_logScale || curve.best->y() > 0)) {
-      auto* best = new QScatterSeries(chart);
-      best->setMarkerShape(QScatterSeries::MarkerShapeStar);
-      best->setMarkerSize(15);
-      best->setColor(colour);
-      best->setBorderColor(colour.darker(140));
-      best->append(*curve.best);
-      add(best);
-    }
+    if (smoothing) line.faint = perPixel(curve.x, curve.raw, xMin, xMax, columns, m_logScale);
+    line.strong =
+        perPixel(curve.x, smoothing ? curve.smoothed : curve.raw, xMin, xMax, columns, m_logScale);
+    line.best = curve.best;
   }
+  m_chart->setLines(std::move(lines));
 }
 
 std::vector<QPointF> CompareView::drawnPoints(size_t run, bool smoothed) const {
-  if (run >= m_drawn.size() || m_drawn[run].line == nullptr) return {};
-  const QXYSeries* series =
-      smoothed || m_drawn[run].raw == nullptr ? m_drawn[run].line : m_drawn[run].raw;
-  const QList<QPointF> points = series->points();
+  const std::vector<CompareChart::Line>& lines = m_chart->lines();
+  if (run >= lines.size()) return {};
+  const QList<QPointF>& points =
+      smoothed || lines[run].faint.isEmpty() ? lines[run].strong : lines[run].faint;
   return {points.begin(), points.end()};
 }
 

@@ -5,8 +5,9 @@
 // slider; 0 draws the values alone), the best epoch of each run marked, the x axis as optimiser
 // step, epoch or wall time since the run started, the y axis linear or logarithmic. Moving the
 // mouse over the chart shows every run's value at that x. Each run's series is read once per
-// metric (lazily, when first shown) and kept whole; what is drawn is reduced to the lowest and
-// highest value per pixel column, so 20 runs of 100,000 points stay interactive.
+// metric (lazily, when first shown) and kept whole until that run changes in the store; what is
+// drawn is reduced to the first, lowest, highest and last value per pixel column, so 20 runs of
+// 100,000 points stay interactive (bench/runs_scale_bench measures it).
 //
 // Beside the chart: the hyperparameters (all, or the differing ones only), the architecture of
 // each run against the first (layers added, removed or changed, and the parameter delta), the
@@ -34,9 +35,6 @@ class QLabel;
 class QSlider;
 class QTableWidget;
 class QTabWidget;
-class QValueAxis;
-class QXYSeries;
-class QLogValueAxis;
 
 namespace layerlab::storage {
 class RunQuery;
@@ -115,15 +113,19 @@ class CompareView : public QWidget {
   const storage::RunQuery* m_query = nullptr;
   std::vector<int64_t> m_ids;
   std::vector<Run> m_runs;
-  // The whole stored series of the metric on show, per run, keyed "split/name".
-  std::map<QString, std::vector<storage::MetricSeries>> m_loaded;
-  std::vector<Curve> m_curves;
-  // The lines drawn per run (raw is null when smoothing is off); owned by the chart.
-  struct Drawn {
-    QXYSeries* raw = nullptr;
-    QXYSeries* line = nullptr;
+  // The whole stored series of each metric shown so far ("split/name"), per run id (empty when
+  // the run has none).
+  std::map<QString, std::map<int64_t, storage::MetricSeries>> m_loaded;
+  // What each run was when its series were read; a run that changed is read again.
+  struct ReadAs {
+    storage::RunStatus status;
+    int attempt;
+    int epochsDone;
+    double heartbeatAt;
+    friend bool operator==(const ReadAs&, const ReadAs&) = default;
   };
-  std::vector<Drawn> m_drawn;
+  std::map<int64_t, ReadAs> m_readAs;
+  std::vector<Curve> m_curves;
   std::vector<storage::ParamDiffRow> m_params;
   XAxis m_xAxis = XAxis::Step;
   double m_smoothing = 0.6;
@@ -139,9 +141,6 @@ class CompareView : public QWidget {
   QCheckBox* m_onlyDifferences = nullptr;
   QLabel* m_readout = nullptr;
   CompareChart* m_chart = nullptr;
-  QValueAxis* m_axisX = nullptr;
-  QValueAxis* m_axisLinear = nullptr;
-  QLogValueAxis* m_axisLog = nullptr;
   QLabel* m_legend = nullptr;
   QTabWidget* m_tabs = nullptr;
   QTableWidget* m_parameters = nullptr;

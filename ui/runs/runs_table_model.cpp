@@ -136,16 +136,13 @@ QVariant RunsTableModel::displayValue(const RunSummary& run, int column) const {
       return batch ? QString::number(*batch) : missingValueText();
     }
     case BestValColumn: {
-      const Extras& extras = extrasOf(run.id);
-      if (extras.bestValAccuracy) {
+      if (run.bestValAccuracy) {
         return tr("%1 (epoch %2)")
-            .arg(formatPercent(extras.bestValAccuracy->value))
-            .arg(extras.bestValAccuracy->epoch);
+            .arg(formatPercent(run.bestValAccuracy))
+            .arg(run.bestValAccuracyEpoch);
       }
-      if (extras.bestValLoss) {
-        return tr("loss %1 (epoch %2)")
-            .arg(formatLoss(extras.bestValLoss->value))
-            .arg(extras.bestValLoss->epoch);
+      if (run.bestValLoss) {
+        return tr("loss %1 (epoch %2)").arg(formatLoss(run.bestValLoss)).arg(run.bestValLossEpoch);
       }
       return missingValueText();
     }
@@ -186,9 +183,8 @@ QVariant RunsTableModel::sortValue(const RunSummary& run, int column) const {
     }
     case BestValColumn: {
       // Higher is better: accuracies as they are, losses below every accuracy, lower first.
-      const Extras& extras = extrasOf(run.id);
-      if (extras.bestValAccuracy) return extras.bestValAccuracy->value;
-      if (extras.bestValLoss) return -1.0 - 1.0 / (1.0 + std::max(0.0, extras.bestValLoss->value));
+      if (run.bestValAccuracy) return *run.bestValAccuracy;
+      if (run.bestValLoss) return -1.0 - 1.0 / (1.0 + std::max(0.0, *run.bestValLoss));
       return -3.0;
     }
     case TestAccuracyColumn:

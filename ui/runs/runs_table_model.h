@@ -49,16 +49,13 @@ class RunsTableModel : public QAbstractTableModel {
 
   explicit RunsTableModel(QObject* parent = nullptr);
 
-  // What a row shows besides the run's summary: a few parameters and the best epochs, read for
-  // all runs at once.
+  // What a row shows besides the run's summary: a few parameters, read for all runs at once.
   struct Extras {
     QString data;       // the dataset's file name, or its source ("fashion-mnist")
     QString model;      // the model's name
     QString optimizer;  // "adam", …
     std::optional<double> learningRate;
     std::optional<int64_t> batchSize;
-    std::optional<storage::BestEpoch> bestValAccuracy;
-    std::optional<storage::BestEpoch> bestValLoss;
   };
 
   // Replaces all rows (a model reset: views keep no selection, callers restore it by id).
