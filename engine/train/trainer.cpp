@@ -6,7 +6,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
 #include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace layerlab::engine {
 namespace {
@@ -94,6 +99,24 @@ void dropGradients(torch::optim::Optimizer& optimizer) {
   }
 }
 
+// LibTorch's CPU allocator takes every tensor from malloc and gives it back when the tensor
+// dies, so each batch allocates and frees the same few megabytes of activations and gradients.
+// With glibc's defaults, blocks that large are mapped and unmapped, or the top of the heap is
+// handed back and taken again, and every page is faulted in anew on each batch. Keeping blocks
+// up to 32 MiB in the heap and trimming it only past 512 MiB free lets the next batch reuse the
+// memory the last one freed (the CNN template's epoch on 2 cores, 6,000 images: 1.81–1.87 s →
+// 1.32–1.61 s; PyTorch's loop beside it 1.76–2.03 s). Set once per process: the process then
+// keeps what its batches used instead of returning it between them.
+void keepBatchMemoryInHeap() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  });
+#endif
+}
+
 // Runs the scope's torch work with `threads` intra-op threads, then restores the count it found.
 class ThreadCountScope {
  public:
@@ -165,6 +188,7 @@ Trainer::Trainer(GraphModule model, TrainConfig config, torch::Device device, in
       m_device(device),
       m_objective(m_config, classes),
       m_best(higherIsBetter(m_config.monitor), m_config.earlyStopping.minDelta) {
+  keepBatchMemoryInHeap();
   m_model->to(m_device);
   m_optimizer = makeOptimizer(m_config, *m_model);
 }
