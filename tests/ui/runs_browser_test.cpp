@@ -402,5 +402,78 @@ TEST_F(RunsBrowserTest, ARunWrittenByAnotherProcessUpdatesTheComparison) {
   EXPECT_DOUBLE_EQ(view.bestMarker(1)->y(), 0.3) << "the new epoch is the best loss";
 }
 
+// Comparing runs whose training loss has more values than the view reads at once: the values are
+// read on a worker thread while the view answers, then drawn; a page closed during such a read
+// neither waits forever nor crashes.
+TEST_F(RunsBrowserTest, ALongComparisonIsReadInTheBackground) {
+  QTemporaryDir dir;
+  const std::string db = dir.filePath(QStringLiteral("long.db")).toStdString();
+  constexpr int kEpochs = 10, kPerEpoch = 7500;  // 3 runs x 75,000 values > kValuesReadAtOnce
+  static_assert(3 * kEpochs * kPerEpoch > CompareView::kValuesReadAtOnce);
+  std::vector<int64_t> ids;
+  {
+    storage::RunStore store(db);
+    for (int r = 0; r < 3; ++r) {
+      storage::NewRun run;
+      run.name = "long-" + std::to_string(r);
+      run.modelJson = R"({"format":"layerlab.model","version":1})";
+      run.configJson = R"({"format":"layerlab.train","version":1})";
+      run.datasetJson = R"({"format":"layerlab.dataset","version":1})";
+      const int64_t id = store.createRun(run);
+      for (int epoch = 1; epoch <= kEpochs; ++epoch) {
+        for (int b = 1; b <= kPerEpoch; ++b) {
+          const int64_t step = int64_t{epoch - 1} * kPerEpoch + b;
+          store.bufferBatchSample(
+              id, {step, epoch, 0.001 * step, {{"train", "loss", 1.0 / (r + 1) + 1.0 / step}}});
+        }
+        store.appendEpoch(
+            id, {epoch, int64_t{epoch} * kPerEpoch, 1.0 * epoch, {{"val", "loss", 1.0 / epoch}}});
+      }
+      store.finishRun(id, storage::RunStatus::Completed, {}, "");
+      ids.push_back(id);
+    }
+  }
+  const storage::RunQuery query(db);
+  {
+    RunsPage page(QString::fromStdString(db));
+    page.resize(1200, 800);
+    page.show();
+    page.compareRuns(ids);
+    CompareView& view = *page.compareView();
+    view.setSmoothing(0.0);
+    QSignalSpy drawn(&view, &CompareView::curvesRead);
+    view.setMetric(QStringLiteral("train"), QStringLiteral("loss"));
+    ASSERT_TRUE(view.isReading());
+    EXPECT_TRUE(view.chartMessage().startsWith(QStringLiteral("Reading train loss of 3 runs")))
+        << view.chartMessage().toStdString();
+    ASSERT_TRUE(testing::waitUntil([&] { return !view.isReading(); }, 60000));
+    EXPECT_EQ(drawn.count(), 1);
+    EXPECT_TRUE(view.chartMessage().isEmpty()) << view.chartMessage().toStdString();
+    for (size_t r = 0; r < ids.size(); ++r) {
+      const std::vector<storage::BatchSample> stored = query.batchSamples(ids[r], "loss");
+      ASSERT_EQ(stored.size(), size_t{kEpochs} * kPerEpoch);
+      const std::vector<QPointF> points = view.drawnPoints(r, true);
+      ASSERT_FALSE(points.empty());
+      EXPECT_LT(points.size(), stored.size() / 10) << "reduced per pixel column";
+      EXPECT_DOUBLE_EQ(points.front().x(), 1.0);
+      EXPECT_DOUBLE_EQ(points.front().y(), stored.front().values[0].value);
+      EXPECT_DOUBLE_EQ(points.back().x(), static_cast<double>(stored.back().step));
+      EXPECT_DOUBLE_EQ(points.back().y(), stored.back().values[0].value);
+    }
+    // Kept: the metric shown again is drawn at once.
+    view.setMetric(QStringLiteral("val"), QStringLiteral("loss"));
+    view.setMetric(QStringLiteral("train"), QStringLiteral("loss"));
+    EXPECT_FALSE(view.isReading());
+    EXPECT_FALSE(view.drawnPoints(0, true).empty());
+
+    // Another comparison starts a read; the page goes away in the middle of it.
+    auto closing = std::make_unique<RunsPage>(QString::fromStdString(db));
+    closing->compareRuns(ids);
+    closing->compareView()->setMetric(QStringLiteral("train"), QStringLiteral("loss"));
+    ASSERT_TRUE(closing->compareView()->isReading());
+    closing.reset();
+  }
+}
+
 }  // namespace
 }  // namespace layerlab::ui

@@ -10,12 +10,14 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <set>
@@ -94,6 +96,30 @@ QList<QPointF> perPixel(const std::vector<double>& x, const std::vector<double>&
       if (k == 0 || keep[k] != keep[k - 1]) out.append(QPointF(x[keep[k]], y[keep[k]]));
   }
   return out;
+}
+
+// Reads `metric` of each run whole: its per-batch values where it has any, else its values per
+// epoch. Stops between runs when `stop` says so. Every run asked for gets an entry (empty when it
+// has no values).
+std::map<int64_t, storage::MetricSeries> readWhole(const storage::RunQuery& query,
+                                                   const std::vector<int64_t>& runIds,
+                                                   const storage::MetricKey& metric,
+                                                   const std::function<bool()>& stop = {}) {
+  std::map<int64_t, storage::MetricSeries> read;
+  for (const int64_t id : runIds) {
+    if (stop && stop()) break;
+    storage::MetricSeries& kept = read[id];
+    for (const storage::MetricKind kind :
+         {storage::MetricKind::Batch, storage::MetricKind::Epoch}) {
+      storage::SeriesRequest request{.runIds = {id}, .metrics = {metric}, .kind = kind};
+      std::vector<storage::MetricSeries> found = query.series(request);
+      if (!found.empty() && !found.front().points.empty()) {
+        kept = std::move(found.front());
+        break;
+      }
+    }
+  }
+  return read;
 }
 
 }  // namespace
@@ -224,12 +250,19 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   });
 }
 
-CompareView::~CompareView() = default;
+CompareView::~CompareView() {
+  if (m_reading) {
+    m_reading->thread->requestInterruption();
+    m_reading->thread->wait();
+  }
+}
 
 void CompareView::showRuns(const storage::RunQuery& query, const std::vector<int64_t>& runIds) {
   m_ids = runIds;
   m_loaded.clear();
   m_readAs.clear();
+  m_readError.clear();
+  ++m_generation;  // a read still running for the runs shown before is dropped when it ends
   refresh(query);
 }
 
@@ -289,10 +322,17 @@ void CompareView::readRuns(const storage::RunQuery& query) {
 void CompareView::fillMetricChoices(const storage::RunQuery& query) {
   const QVariant current = m_metric->currentData();
   std::set<std::pair<std::string, std::string>> keys;
+  m_batchKeys.clear();
   for (const int64_t id : m_ids) {
-    for (const storage::MetricKind kind : {storage::MetricKind::Epoch, storage::MetricKind::Batch})
-      for (const storage::MetricKey& key : query.metricKeys(id, kind))
-        if (key.split != "test") keys.insert({key.split, key.name});
+    for (const storage::MetricKind kind :
+         {storage::MetricKind::Epoch, storage::MetricKind::Batch}) {
+      for (const storage::MetricKey& key : query.metricKeys(id, kind)) {
+        if (key.split == "test") continue;
+        keys.insert({key.split, key.name});
+        if (kind == storage::MetricKind::Batch)
+          m_batchKeys.insert(QString::fromStdString(key.split + "/" + key.name));
+      }
+    }
   }
   const QSignalBlocker quiet(m_metric);
   m_metric->clear();
@@ -334,6 +374,65 @@ void CompareView::setDifferencesOnly(bool on) {
   m_onlyDifferences->setChecked(on);
 }
 
+void CompareView::startRead(const QString& key, const storage::MetricKey& metric,
+                            const std::vector<int64_t>& runIds) {
+  auto read = std::make_unique<BackgroundRead>();
+  read->key = key;
+  read->generation = m_generation;
+  read->runIds = runIds;
+  for (const int64_t id : runIds)
+    if (const auto found = m_readAs.find(id); found != m_readAs.end())
+      read->readAs.emplace(id, found->second);
+  BackgroundRead* target = read.get();
+  const std::string path = m_query->path();
+  read->thread.reset(QThread::create([target, path, metric] {
+    try {
+      const storage::RunQuery query(path);
+      target->series = readWhole(query, target->runIds, metric, [] {
+        return QThread::currentThread()->isInterruptionRequested();
+      });
+    } catch (const std::exception& error) {
+      target->error = error.what();
+    }
+  }));
+  connect(read->thread.get(), &QThread::finished, this, &CompareView::finishRead);
+  m_reading = std::move(read);
+  m_reading->thread->start();
+}
+
+void CompareView::finishRead() {
+  if (!m_reading) return;
+  std::unique_ptr<BackgroundRead> read = std::move(m_reading);
+  read->thread->wait();
+  if (read->generation == m_generation) {
+    std::map<int64_t, storage::MetricSeries>& loaded = m_loaded[read->key];
+    for (auto& [id, series] : read->series) {
+      // A run that changed while it was read is read again.
+      const auto now = m_readAs.find(id);
+      const auto then = read->readAs.find(id);
+      const bool same = now == m_readAs.end()
+                            ? then == read->readAs.end()
+                            : then != read->readAs.end() && now->second == then->second;
+      if (same) loaded.try_emplace(id, std::move(series));
+    }
+    if (!read->error.empty()) {
+      m_readError = tr("Cannot read %1: %2").arg(read->key, QString::fromStdString(read->error));
+      for (const int64_t id : read->runIds)
+        loaded.try_emplace(id);  // not tried again until the runs change
+    }
+  }
+  loadCurves();
+  Q_EMIT curvesRead();
+}
+
+bool CompareView::isReading() const {
+  return m_reading != nullptr;
+}
+
+QString CompareView::chartMessage() const {
+  return m_chart->chart()->title();
+}
+
 double CompareView::xOf(const storage::SeriesPoint& point, double stepsPerEpoch) const {
   switch (m_xAxis) {
     case XAxis::Step:
@@ -356,21 +455,21 @@ void CompareView::loadCurves() {
   const storage::MetricKey metric{metricSplit().toStdString(), metricName().toStdString()};
   std::map<int64_t, storage::MetricSeries>& loaded = m_loaded[key];
   std::vector<int64_t> unread;
-  for (const int64_t id : m_ids)
-    if (!loaded.contains(id)) unread.push_back(id);
-  if (!unread.empty()) {
-    // Read once per metric and run, whole: per-batch values where the run has any, else the
-    // values per epoch.
-    for (const storage::MetricKind kind :
-         {storage::MetricKind::Batch, storage::MetricKind::Epoch}) {
-      storage::SeriesRequest request{.runIds = unread, .metrics = {metric}, .kind = kind};
-      for (storage::MetricSeries& series : m_query->series(request)) {
-        auto& kept = loaded[series.runId];
-        if (kept.points.empty()) kept = std::move(series);
-      }
+  // At most one value per step where the metric has per-batch values; a few per run otherwise.
+  const bool perBatch = m_batchKeys.contains(key);
+  int64_t expected = 0;
+  for (const Run& run : m_runs) {
+    if (loaded.contains(run.detail.summary.id)) continue;
+    unread.push_back(run.detail.summary.id);
+    if (perBatch && !run.epochs.empty()) expected += run.epochs.back().step;
+  }
+  if (!unread.empty() && !m_reading) {
+    if (expected <= kValuesReadAtOnce) {
+      for (auto& [id, series] : readWhole(*m_query, unread, metric))
+        loaded.try_emplace(id, std::move(series));
+    } else {
+      startRead(key, metric, unread);
     }
-    for (const int64_t id : unread)
-      loaded.try_emplace(id);  // read, and nothing there
   }
   const bool higher = storage::higherIsBetterMetric(metric.name);
   for (size_t r = 0; r < m_runs.size(); ++r) {
@@ -420,8 +519,16 @@ void CompareView::redraw() {
           yMax = std::max(yMax, v);
         }
   }
+  QString message = m_readError;
+  if (m_reading) {
+    const size_t runs = m_reading->runIds.size();
+    message = runs == 1 ? tr("Reading %1 of 1 run…").arg(m_metric->currentText())
+                        : tr("Reading %1 of %2 runs…").arg(m_metric->currentText()).arg(runs);
+  }
   if (xMin > xMax || yMin > yMax) {
-    m_chart->clearLines(m_runs.empty() ? QString() : tr("No values of this metric in these runs"));
+    if (message.isEmpty() && !m_runs.empty())
+      message = tr("No values of this metric in these runs");
+    m_chart->clearLines(message);
     return;
   }
   if (xMax == xMin) xMax = xMin + 1;
@@ -446,6 +553,7 @@ void CompareView::redraw() {
     line.best = curve.best;
   }
   m_chart->setLines(std::move(lines));
+  m_chart->chart()->setTitle(message);
 }
 
 std::vector<QPointF> CompareView::drawnPoints(size_t run, bool smoothed) const {

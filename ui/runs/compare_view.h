@@ -24,7 +24,10 @@
 #include <QWidget>
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "storage/run_types.h"
@@ -35,6 +38,7 @@ class QLabel;
 class QSlider;
 class QTableWidget;
 class QTabWidget;
+class QThread;
 
 namespace layerlab::storage {
 class RunQuery;
@@ -84,9 +88,19 @@ class CompareView : public QWidget {
   QTableWidget* finalTable() const { return m_finals; }
   QTableWidget* confusionTable() const { return m_confusion; }
   QColor runColour(size_t run) const;
+  // Whether a metric's values are being read in the background (more than kValuesReadAtOnce of
+  // them); curvesRead() follows when they are drawn.
+  bool isReading() const;
+  // What the chart says over its plot ("Reading train loss of 20 runs…", an error), or empty.
+  QString chartMessage() const;
+
+  // Up to this many values (estimated from the runs' steps) are read on the GUI thread; more are
+  // read on a worker thread with its own connection while the window stays responsive.
+  static constexpr int64_t kValuesReadAtOnce = 200000;
 
  Q_SIGNALS:
   void readoutChanged(const QString& text);
+  void curvesRead();
 
  private:
   struct Run {
@@ -98,6 +112,10 @@ class CompareView : public QWidget {
     std::optional<QPointF> best;
   };
 
+  struct BackgroundRead;
+  void startRead(const QString& key, const storage::MetricKey& metric,
+                 const std::vector<int64_t>& runIds);
+  void finishRead();
   void readRuns(const storage::RunQuery& query);
   void fillMetricChoices(const storage::RunQuery& query);
   void loadCurves();
@@ -125,6 +143,23 @@ class CompareView : public QWidget {
     friend bool operator==(const ReadAs&, const ReadAs&) = default;
   };
   std::map<int64_t, ReadAs> m_readAs;
+  // The read running in the background, if any (one at a time), and the runs shown when it
+  // started (showRuns() counts up; a read for other runs is dropped).
+  struct BackgroundRead {
+    QString key;
+    int generation = 0;
+    std::vector<int64_t> runIds;
+    std::map<int64_t, ReadAs> readAs;
+    std::unique_ptr<QThread> thread;
+    // Written by the worker, read after it ended.
+    std::map<int64_t, storage::MetricSeries> series;
+    std::string error;
+  };
+  std::unique_ptr<BackgroundRead> m_reading;
+  // The metrics ("split/name") some compared run has per-batch values of.
+  std::set<QString> m_batchKeys;
+  int m_generation = 0;
+  QString m_readError;
   std::vector<Curve> m_curves;
   std::vector<storage::ParamDiffRow> m_params;
   XAxis m_xAxis = XAxis::Step;
