@@ -53,9 +53,10 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& c,
       params, optim::AdamOptions(c.learningRate).weight_decay(c.weightDecay));
 }
 
-// Sums kept on the device between reports, so that no batch waits for the host. A batch costs
-// two accumulating operations (plus the comparison for accuracy); a report folds the window's
-// sums into the epoch's.
+// Sums kept on the device over an epoch, so that no batch waits for the host. A batch costs two
+// accumulating operations (plus the comparison for accuracy); a report reads the sums (two
+// host syncs) and takes the window since the last report as the difference from what that
+// report read, so nothing is folded or zeroed per report.
 struct RunningSums {
   torch::Tensor loss;
   torch::Tensor correct;
@@ -73,19 +74,27 @@ struct RunningSums {
     if (predicted != nullptr) correct.add_(predicted->eq(targets).sum());
     samples += n;
   }
-  // Adds `other`'s sums to these and empties `other`.
-  void absorb(RunningSums& other) {
-    loss.add_(other.loss);
-    correct.add_(other.correct);
-    samples += other.samples;
-    other.loss.zero_();
-    other.correct.zero_();
-    other.samples = 0;
+};
+
+// The sums as the host read them at one report.
+struct ReadSums {
+  double loss = 0;
+  int64_t correct = 0;
+  int64_t samples = 0;
+
+  static ReadSums of(const RunningSums& sums, bool classification) {
+    return {sums.loss.item<double>(), classification ? sums.correct.item<int64_t>() : 0,
+            sums.samples};
   }
-  double meanLoss() const { return samples ? loss.item<double>() / samples : kNaN; }
-  double accuracy(bool classification) const {
-    if (!classification || samples == 0) return kNaN;
-    return static_cast<double>(correct.item<int64_t>()) / samples;
+  // Mean loss and accuracy of the samples added after `before` (NaN accuracy for regression).
+  double meanLossSince(const ReadSums& before) const {
+    const int64_t n = samples - before.samples;
+    return n > 0 ? (loss - before.loss) / static_cast<double>(n) : kNaN;
+  }
+  double accuracySince(const ReadSums& before, bool classification) const {
+    const int64_t n = samples - before.samples;
+    if (!classification || n <= 0) return kNaN;
+    return static_cast<double>(correct - before.correct) / static_cast<double>(n);
   }
 };
 
@@ -245,7 +254,8 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
   const bool smallBatches = m_device.is_cpu() && m_macsPerSample > 0 &&
                             m_macsPerSample < kParallelBatchMacs / m_config.batchSize;
   const ThreadCountScope threads(smallBatches ? 1 : at::get_num_threads());
-  RunningSums epochSums(m_device), windowSums(m_device);
+  RunningSums epochSums(m_device);
+  ReadSums reported;  // what the last report read (nothing yet)
   EpochTotals totals;
   const double start = nowSeconds();
   double paused = 0;
@@ -274,7 +284,7 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
     ++m_step;
     torch::Tensor predicted;
     if (classification) predicted = m_objective.predict(output.detach());
-    windowSums.add(loss, classification ? &predicted : nullptr, targets);
+    epochSums.add(loss, classification ? &predicted : nullptr, targets);
     const bool last = batch + 1 == batches;
     if ((batch + 1) % m_config.logEveryBatches != 0 && !last) continue;
     BatchProgress progress{.epoch = epoch,
@@ -282,24 +292,26 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
                            .batch = batch + 1,
                            .batchesPerEpoch = batches,
                            .step = m_step};
-    progress.loss = windowSums.meanLoss();
-    progress.accuracy = windowSums.accuracy(classification);
-    epochSums.absorb(windowSums);
+    const ReadSums now = ReadSums::of(epochSums, classification);
+    progress.loss = now.meanLossSince(reported);
+    progress.accuracy = now.accuracySince(reported, classification);
+    reported = now;
     if (!std::isfinite(progress.loss)) {
       throw TrainingDiverged("the loss became " + std::to_string(progress.loss) + " at step " +
                              std::to_string(m_step) + " (epoch " + std::to_string(epoch) +
                              "); try a lower learning rate or gradient clipping");
     }
-    progress.epochLoss = epochSums.meanLoss();
-    progress.epochAccuracy = epochSums.accuracy(classification);
+    progress.epochLoss = now.meanLossSince(ReadSums{});
+    progress.epochAccuracy = now.accuracySince(ReadSums{}, classification);
     progress.epochSeconds = nowSeconds() - start - paused;
-    progress.samplesPerSecond = epochSums.samples / std::max(progress.epochSeconds, 1e-9);
+    progress.samplesPerSecond = now.samples / std::max(progress.epochSeconds, 1e-9);
     progress.wallSeconds = m_wallBefore + nowSeconds() - m_wallStart;
     if (callbacks.onBatch) callbacks.onBatch(progress);
   }
-  totals.loss = epochSums.meanLoss();
-  totals.accuracy = epochSums.accuracy(classification);
-  totals.samples = epochSums.samples;
+  // The last batch always reports, so `reported` holds the whole epoch.
+  totals.loss = reported.meanLossSince(ReadSums{});
+  totals.accuracy = reported.accuracySince(ReadSums{}, classification);
+  totals.samples = reported.samples;
   totals.seconds = nowSeconds() - start - paused;
   return totals;
 }
@@ -403,9 +415,10 @@ EvalResult Trainer::evaluate(const TensorDataset& dataOnAnyDevice) {
     regression.add_(
         torch::stack({error.square().sum(), error.abs().sum(), y.sum(), y.square().sum()}));
   }
-  EvalResult result{.loss = sums.meanLoss(),
-                    .accuracy = sums.accuracy(classification),
-                    .samples = sums.samples,
+  const ReadSums read = ReadSums::of(sums, classification);
+  EvalResult result{.loss = read.meanLossSince(ReadSums{}),
+                    .accuracy = read.accuracySince(ReadSums{}, classification),
+                    .samples = read.samples,
                     .classes = k};
   if (classification) {
     const torch::Tensor counts = confusion.cpu();
