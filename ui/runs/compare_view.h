@@ -5,16 +5,19 @@
 // slider; 0 draws the values alone), the best epoch of each run marked, the x axis as optimiser
 // step, epoch or wall time since the run started, the y axis linear or logarithmic. Moving the
 // mouse over the chart shows every run's value at that x. Each run's series is read once per
-// metric (lazily, when first shown) and kept whole until that run changes in the store; what is
-// drawn is reduced to the first, lowest, highest and last value per pixel column, so 20 runs of
-// 100,000 points stay interactive (bench/runs_scale_bench measures it).
+// metric (lazily, when first shown; on a worker thread when there are many values) and kept
+// whole until that run changes in the store; what is drawn is reduced to the first, lowest,
+// highest and last value per pixel column, so 20 runs of 100,000 points stay interactive
+// (bench/runs_scale_bench measures it).
 //
 // Beside the chart: the hyperparameters (all, or the differing ones only), the architecture of
 // each run against the first (layers added, removed or changed, and the parameter delta), the
 // final metrics with each run's best epoch, and for two classification runs the difference of
 // their confusion matrices. A banner says when the runs did not train on the same data.
 //
-// Threads: GUI thread only. The view reads through the caller's storage::RunQuery.
+// Threads: GUI thread only. The view reads through the caller's storage::RunQuery, except a long
+// metric, which a QThread reads through a connection of its own; the view waits for that thread
+// when it is destroyed.
 #pragma once
 
 #include <QColor>
