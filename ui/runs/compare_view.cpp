@@ -482,6 +482,8 @@ void CompareView::loadCurves() {
     if (!run.epochs.empty() && run.epochs.front().epoch > 0)
       stepsPerEpoch = static_cast<double>(run.epochs.front().step) / run.epochs.front().epoch;
     Curve& curve = m_curves[r];
+    curve.x.reserve(series->points.size());
+    curve.raw.reserve(series->points.size());
     std::optional<storage::SeriesPoint> best;
     for (const storage::SeriesPoint& point : series->points) {
       curve.x.push_back(xOf(point, stepsPerEpoch));
