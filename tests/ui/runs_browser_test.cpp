@@ -54,6 +54,16 @@ const RealRun kRealRuns[] = {{"mlp-adam", "adam", "0.001", 2},
                              {"mlp-sgd", "sgd", "0.05", 2},
                              {"mlp-adam-fast", "adam", "0.004", 3}};
 
+// A run with empty documents, for tests that write its metrics themselves.
+storage::NewRun bareRun(const std::string& name) {
+  storage::NewRun run;
+  run.name = name;
+  run.modelJson = R"({"format":"layerlab.model","version":1})";
+  run.configJson = R"({"format":"layerlab.train","version":1})";
+  run.datasetJson = R"({"format":"layerlab.dataset","version":1})";
+  return run;
+}
+
 // Fills `dir` with the store every test starts from: three real runs, then the synthetic ones.
 void prepareStore(const QString& dir) {
   const std::string db = (dir + QStringLiteral("/runs.db")).toStdString();
@@ -380,12 +390,7 @@ TEST_F(RunsBrowserTest, ReRunTrainsWithTheSameConfiguration) {
 TEST_F(RunsBrowserTest, ARunWrittenByAnotherProcessUpdatesTheComparison) {
   // A run in progress, written through a connection of its own as another program would.
   storage::RunStore writer(m_db.toStdString());
-  storage::NewRun live;
-  live.name = "live";
-  live.modelJson = R"({"format":"layerlab.model","version":1})";
-  live.configJson = R"({"format":"layerlab.train","version":1})";
-  live.datasetJson = R"({"format":"layerlab.dataset","version":1})";
-  const int64_t b = writer.createRun(live);
+  const int64_t b = writer.createRun(bareRun("live"));
   for (int epoch = 1; epoch <= 4; ++epoch)
     writer.appendEpoch(b, {epoch, epoch * 10, 1.0 * epoch, {{"val", "loss", 2.0 / epoch}}});
   ASSERT_TRUE(testing::waitUntil([&] { return page().selectRuns({b}) == 1; },
@@ -414,12 +419,7 @@ TEST_F(RunsBrowserTest, ALongComparisonIsReadInTheBackground) {
   {
     storage::RunStore store(db);
     for (int r = 0; r < 3; ++r) {
-      storage::NewRun run;
-      run.name = "long-" + std::to_string(r);
-      run.modelJson = R"({"format":"layerlab.model","version":1})";
-      run.configJson = R"({"format":"layerlab.train","version":1})";
-      run.datasetJson = R"({"format":"layerlab.dataset","version":1})";
-      const int64_t id = store.createRun(run);
+      const int64_t id = store.createRun(bareRun("long-" + std::to_string(r)));
       for (int epoch = 1; epoch <= kEpochs; ++epoch) {
         for (int b = 1; b <= kPerEpoch; ++b) {
           const int64_t step = int64_t{epoch - 1} * kPerEpoch + b;
