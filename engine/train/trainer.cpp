@@ -86,8 +86,8 @@ struct ReadSums {
     // On the CPU the sums are already in memory (each add_ has run when it returns): reading them
     // directly skips two dispatches per report. A GPU's sums are copied back with item().
     if (sums.loss.is_cpu()) {
-      return {*sums.loss.data_ptr<double>(),
-              classification ? *sums.correct.data_ptr<int64_t>() : 0, sums.samples};
+      return {*sums.loss.data_ptr<double>(), classification ? *sums.correct.data_ptr<int64_t>() : 0,
+              sums.samples};
     }
     return {sums.loss.item<double>(), classification ? sums.correct.item<int64_t>() : 0,
             sums.samples};
