@@ -13,10 +13,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
-#include <QThread>
 #include <QVBoxLayout>
 
-#include <exception>
+#include "ui/worker.h"
 
 namespace layerlab::ui {
 
@@ -126,12 +125,7 @@ ExportDialog::ExportDialog(qint64 runId, const QString& runName, RunTools& tools
   resize(560, sizeHint().height());
 }
 
-ExportDialog::~ExportDialog() {
-  if (m_worker != nullptr) {
-    m_worker->wait();
-    delete m_worker;
-  }
-}
+ExportDialog::~ExportDialog() = default;  // m_worker waits for an export under way
 
 QString ExportDialog::path() const {
   return m_path->text();
@@ -190,24 +184,22 @@ bool ExportDialog::startExport() {
 
   auto outcome = std::make_shared<Outcome>();
   RunTools* tools = &m_tools;
-  m_worker = QThread::create([tools, outcome, runId = m_runId, file = target.toStdString(),
-                              weights = checkpoint().toStdString()] {
-    try {
-      outcome->result = tools->exportOnnx(runId, file, weights);
-    } catch (const std::exception& error) {
-      outcome->error = QString::fromStdString(error.what());
-    } catch (...) {
-      outcome->error = QStringLiteral("the export failed for an unknown reason");
-    }
-  });
-  connect(m_worker, &QThread::finished, this, [this, outcome] { finishExport(outcome); });
-  m_worker->start();
+  m_worker = std::make_unique<Worker>(
+      this,
+      [tools, outcome, runId = m_runId, file = target.toStdString(),
+       weights = checkpoint().toStdString()] {
+        outcome->result = tools->exportOnnx(runId, file, weights);
+      },
+      QStringLiteral("the export failed for an unknown reason"),
+      [this, outcome](const QString& error) {
+        outcome->error = error;
+        finishExport(outcome);
+      });
   return true;
 }
 
 void ExportDialog::finishExport(const std::shared_ptr<Outcome>& outcome) {
-  m_worker->deleteLater();
-  m_worker = nullptr;
+  m_worker.reset();
   m_busy->hide();
   m_exportButton->setEnabled(true);
   if (!outcome->error.isEmpty()) {

@@ -23,9 +23,10 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace layerlab::ui {
+
+class Worker;
 
 class ExportDialog : public QDialog {
   Q_OBJECT
@@ -72,7 +73,7 @@ class ExportDialog : public QDialog {
   QLabel* m_status = nullptr;
   QLabel* m_error = nullptr;
   QLabel* m_summary = nullptr;
-  QThread* m_worker = nullptr;
+  std::unique_ptr<Worker> m_worker;  // while exporting
 };
 
 }  // namespace layerlab::ui

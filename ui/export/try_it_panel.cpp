@@ -11,12 +11,12 @@
 #include <QRandomGenerator>
 #include <QSpinBox>
 #include <QTableWidget>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
+
+#include "ui/worker.h"
 
 namespace layerlab::ui {
 
@@ -158,12 +158,7 @@ TryItPanel::TryItPanel(RunTools& tools, QWidget* parent) : QWidget(parent), m_to
   showRun(0);
 }
 
-TryItPanel::~TryItPanel() {
-  if (m_worker != nullptr) {
-    m_worker->wait();
-    delete m_worker;
-  }
-}
+TryItPanel::~TryItPanel() = default;  // m_worker waits for predictions under way
 
 void TryItPanel::showRun(qint64 runId) {
   m_runId = runId;
@@ -214,23 +209,18 @@ bool TryItPanel::start(PredictRequest request) {
   auto outcome = std::make_shared<Outcome>();
   outcome->request = std::move(request);
   RunTools* tools = &m_tools;
-  m_worker = QThread::create([tools, outcome] {
-    try {
-      outcome->result = tools->predict(outcome->request);
-    } catch (const std::exception& error) {
-      outcome->error = QString::fromStdString(error.what());
-    } catch (...) {
-      outcome->error = QStringLiteral("the prediction failed for an unknown reason");
-    }
-  });
-  connect(m_worker, &QThread::finished, this, [this, outcome] { finish(outcome); });
-  m_worker->start();
+  m_worker = std::make_unique<Worker>(
+      this, [tools, outcome] { outcome->result = tools->predict(outcome->request); },
+      QStringLiteral("the prediction failed for an unknown reason"),
+      [this, outcome](const QString& error) {
+        outcome->error = error;
+        finish(outcome);
+      });
   return true;
 }
 
 void TryItPanel::finish(const std::shared_ptr<Outcome>& outcome) {
-  m_worker->deleteLater();
-  m_worker = nullptr;
+  m_worker.reset();
   if (m_queued) {
     PredictRequest next = std::move(*m_queued);
     m_queued.reset();

@@ -27,9 +27,10 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
-class QThread;
 
 namespace layerlab::ui {
+
+class Worker;
 
 // The probability of each class from raw outputs: softmax over several logits; for one logit
 // the sigmoid, as [1 − p, p]. Empty for empty outputs.
@@ -92,7 +93,7 @@ class TryItPanel : public QWidget {
   QLabel* m_status = nullptr;
   QLabel* m_error = nullptr;
   QTableWidget* m_table = nullptr;
-  QThread* m_worker = nullptr;
+  std::unique_ptr<Worker> m_worker;  // while predicting
 };
 
 }  // namespace layerlab::ui

@@ -29,6 +29,7 @@
 #include "storage/run_query.h"
 #include "ui/runs/compare_chart.h"
 #include "ui/runs/run_format.h"
+#include "ui/worker.h"
 
 namespace layerlab::ui {
 namespace {
@@ -250,19 +251,14 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   });
 }
 
-CompareView::~CompareView() {
-  if (m_reading) {
-    m_reading->thread->requestInterruption();
-    m_reading->thread->wait();
-  }
-}
+CompareView::~CompareView() = default;  // m_reading's worker stops and is waited for
 
 void CompareView::showRuns(const storage::RunQuery& query, const std::vector<int64_t>& runIds) {
   m_ids = runIds;
   m_loaded.clear();
   m_readAs.clear();
   m_readError.clear();
-  ++m_generation;  // a read still running for the runs shown before is dropped when it ends
+  m_reading.reset();  // a read for the runs shown before stops between runs
   refresh(query);
 }
 
@@ -376,50 +372,39 @@ void CompareView::setDifferencesOnly(bool on) {
 
 void CompareView::startRead(const QString& key, const storage::MetricKey& metric,
                             const std::vector<int64_t>& runIds) {
-  auto read = std::make_unique<BackgroundRead>();
+  m_reading = std::make_unique<BackgroundRead>();
+  BackgroundRead* read = m_reading.get();
   read->key = key;
-  read->generation = m_generation;
   read->runIds = runIds;
   for (const int64_t id : runIds)
     if (const auto found = m_readAs.find(id); found != m_readAs.end())
       read->readAs.emplace(id, found->second);
-  BackgroundRead* target = read.get();
-  const std::string path = m_query->path();
-  read->thread.reset(QThread::create([target, path, metric] {
-    try {
-      const storage::RunQuery query(path);
-      target->series = readWhole(query, target->runIds, metric, [] {
-        return QThread::currentThread()->isInterruptionRequested();
-      });
-    } catch (const std::exception& error) {
-      target->error = error.what();
-    }
-  }));
-  connect(read->thread.get(), &QThread::finished, this, &CompareView::finishRead);
-  m_reading = std::move(read);
-  m_reading->thread->start();
+  read->worker = std::make_unique<Worker>(
+      this,
+      [read, path = m_query->path(), metric] {
+        const storage::RunQuery query(path);
+        read->series = readWhole(query, read->runIds, metric, [] {
+          return QThread::currentThread()->isInterruptionRequested();
+        });
+      },
+      tr("the values could not be read"), [this](const QString& error) { finishRead(error); });
 }
 
-void CompareView::finishRead() {
-  if (!m_reading) return;
-  std::unique_ptr<BackgroundRead> read = std::move(m_reading);
-  read->thread->wait();
-  if (read->generation == m_generation) {
-    std::map<int64_t, storage::MetricSeries>& loaded = m_loaded[read->key];
-    for (auto& [id, series] : read->series) {
-      // A run that changed while it was read is read again.
-      const auto now = m_readAs.find(id);
-      const auto then = read->readAs.find(id);
-      const bool same = now == m_readAs.end()
-                            ? then == read->readAs.end()
-                            : then != read->readAs.end() && now->second == then->second;
-      if (same) loaded.try_emplace(id, std::move(series));
-    }
-    if (!read->error.empty()) {
-      m_readError = tr("Cannot read %1: %2").arg(read->key, QString::fromStdString(read->error));
-      for (const int64_t id : read->runIds)
-        loaded.try_emplace(id);  // not tried again until the runs change
-    }
+void CompareView::finishRead(const QString& error) {
+  const std::unique_ptr<BackgroundRead> read = std::move(m_reading);
+  std::map<int64_t, storage::MetricSeries>& loaded = m_loaded[read->key];
+  const auto stamp = [](const std::map<int64_t, ReadAs>& stamps, int64_t id) {
+    const auto found = stamps.find(id);
+    return found == stamps.end() ? std::optional<ReadAs>() : found->second;
+  };
+  for (auto& [id, series] : read->series) {
+    // A run that changed while it was read is read again.
+    if (stamp(m_readAs, id) == stamp(read->readAs, id)) loaded.try_emplace(id, std::move(series));
+  }
+  if (!error.isEmpty()) {
+    m_readError = tr("Cannot read %1: %2").arg(read->key, error);
+    for (const int64_t id : read->runIds)
+      loaded.try_emplace(id);  // not tried again until the runs change
   }
   loadCurves();
   Q_EMIT curvesRead();

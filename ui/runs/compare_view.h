@@ -16,8 +16,8 @@
 // their confusion matrices. A banner says when the runs did not train on the same data.
 //
 // Threads: GUI thread only. The view reads through the caller's storage::RunQuery, except a long
-// metric, which a QThread reads through a connection of its own; the view waits for that thread
-// when it is destroyed.
+// metric, which a Worker reads through a connection of its own; the view waits for that read
+// when it is destroyed or shows other runs.
 #pragma once
 
 #include <QColor>
@@ -41,7 +41,6 @@ class QLabel;
 class QSlider;
 class QTableWidget;
 class QTabWidget;
-class QThread;
 
 namespace layerlab::storage {
 class RunQuery;
@@ -50,6 +49,7 @@ class RunQuery;
 namespace layerlab::ui {
 
 class CompareChart;
+class Worker;
 
 class CompareView : public QWidget {
   Q_OBJECT
@@ -118,7 +118,7 @@ class CompareView : public QWidget {
   struct BackgroundRead;
   void startRead(const QString& key, const storage::MetricKey& metric,
                  const std::vector<int64_t>& runIds);
-  void finishRead();
+  void finishRead(const QString& error);
   void readRuns(const storage::RunQuery& query);
   void fillMetricChoices(const storage::RunQuery& query);
   void loadCurves();
@@ -146,22 +146,17 @@ class CompareView : public QWidget {
     friend bool operator==(const ReadAs&, const ReadAs&) = default;
   };
   std::map<int64_t, ReadAs> m_readAs;
-  // The read running in the background, if any (one at a time), and the runs shown when it
-  // started (showRuns() counts up; a read for other runs is dropped).
+  // The read running in the background, if any (one at a time; showing other runs drops it).
   struct BackgroundRead {
     QString key;
-    int generation = 0;
     std::vector<int64_t> runIds;
-    std::map<int64_t, ReadAs> readAs;
-    std::unique_ptr<QThread> thread;
-    // Written by the worker, read after it ended.
-    std::map<int64_t, storage::MetricSeries> series;
-    std::string error;
+    std::map<int64_t, ReadAs> readAs;                 // the runs as they were when the read started
+    std::map<int64_t, storage::MetricSeries> series;  // written by the worker
+    std::unique_ptr<Worker> worker;                   // last: destroyed (and waited for) first
   };
   std::unique_ptr<BackgroundRead> m_reading;
   // The metrics ("split/name") some compared run has per-batch values of.
   std::set<QString> m_batchKeys;
-  int m_generation = 0;
   QString m_readError;
   std::vector<Curve> m_curves;
   std::vector<storage::ParamDiffRow> m_params;
