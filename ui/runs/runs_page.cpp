@@ -778,12 +778,16 @@ void RunsPage::openSelectedModel() {
 }
 
 void RunsPage::rerunSelected() {
+  emitWithDocuments(&RunsPage::rerunRequested);
+}
+
+void RunsPage::emitWithDocuments(DocumentsSignal signal) {
   const std::vector<int64_t> ids = selectedRunIds();
   if (ids.size() != 1 || !m_query) return;
   if (const auto run = m_query->run(ids.front()))
-    Q_EMIT rerunRequested(ids.front(), QString::fromStdString(run->modelJson),
-                          QString::fromStdString(run->datasetJson),
-                          QString::fromStdString(run->configJson));
+    Q_EMIT(this->*signal)
+    (ids.front(), QString::fromStdString(run->modelJson), QString::fromStdString(run->datasetJson),
+     QString::fromStdString(run->configJson));
 }
 
 void RunsPage::setRunTools(RunTools* tools) {
@@ -815,12 +819,7 @@ void RunsPage::exportSelected() {
 }
 
 void RunsPage::resumeSelected() {
-  const std::vector<int64_t> ids = selectedRunIds();
-  if (ids.size() != 1 || !m_query) return;
-  if (const auto run = m_query->run(ids.front()))
-    Q_EMIT resumeRequested(ids.front(), QString::fromStdString(run->modelJson),
-                           QString::fromStdString(run->datasetJson),
-                           QString::fromStdString(run->configJson));
+  emitWithDocuments(&RunsPage::resumeRequested);
 }
 
 std::optional<int64_t> RunsPage::selectedRunId() const {

@@ -124,6 +124,10 @@ class RunsPage : public QWidget {
   void openSelectedModel();
   void rerunSelected();
   void resumeSelected();
+  // Emits `signal` with the selected run's stored model, data and configuration.
+  using DocumentsSignal = void (RunsPage::*)(qint64, const QString&, const QString&,
+                                             const QString&);
+  void emitWithDocuments(DocumentsSignal signal);
   void exportSelected();
   bool writeToStore(const std::function<void(storage::RunStore&)>& change, const QString& what);
   QWidget* buildTableState();
