@@ -140,8 +140,6 @@ CompareChart::CompareChart(QWidget* parent) : QChartView(new QChart(), parent) {
 }
 
 void CompareChart::setAxes(const Axes& axes) {
-  QChart* chart = this->chart();
-  chart->setTitle(QString());
   QAbstractAxis* axisY = axes.logY ? static_cast<QAbstractAxis*>(m_axisLog) : m_axisLinear;
   QAbstractAxis* unused = axes.logY ? static_cast<QAbstractAxis*>(m_axisLinear) : m_axisLog;
   unused->hide();
@@ -167,15 +165,14 @@ void CompareChart::setAxes(const Axes& axes) {
   m_item->setRanges(m_axisX->min(), m_axisX->max(), yMin, yMax, axes.logY);
 }
 
-void CompareChart::setLines(std::vector<Line> lines) {
+void CompareChart::setLines(std::vector<Line> lines, const QString& message) {
   m_lines = std::move(lines);
+  chart()->setTitle(message);
   m_item->update();
 }
 
-void CompareChart::clearLines(const QString& message) {
-  m_lines.clear();
-  chart()->setTitle(message);
-  m_item->update();
+QString CompareChart::message() const {
+  return chart()->title();
 }
 
 int CompareChart::plotColumns() const {

@@ -46,9 +46,9 @@ class CompareChart : public QChartView {
 
   // The ranges are widened to round numbers on the linear axes.
   void setAxes(const Axes& axes);
-  void setLines(std::vector<Line> lines);
-  // Nothing to draw: the lines go and `message` (if any) is shown as the title.
-  void clearLines(const QString& message);
+  // The lines to draw, and what the chart says over them ("Reading…", why nothing is drawn).
+  void setLines(std::vector<Line> lines, const QString& message);
+  QString message() const;
   const std::vector<Line>& lines() const { return m_lines; }
 
   // How many pixel columns the plot area has: the resolution the lines are reduced to.

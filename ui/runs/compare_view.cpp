@@ -415,7 +415,7 @@ bool CompareView::isReading() const {
 }
 
 QString CompareView::chartMessage() const {
-  return m_chart->chart()->title();
+  return m_chart->message();
 }
 
 double CompareView::xOf(const storage::SeriesPoint& point, double stepsPerEpoch) const {
@@ -515,7 +515,7 @@ void CompareView::redraw() {
   if (xMin > xMax || yMin > yMax) {
     if (message.isEmpty() && !m_runs.empty())
       message = tr("No values of this metric in these runs");
-    m_chart->clearLines(message);
+    m_chart->setLines({}, message);
     return;
   }
   if (xMax == xMin) xMax = xMin + 1;
@@ -539,8 +539,7 @@ void CompareView::redraw() {
         perPixel(curve.x, smoothing ? curve.smoothed : curve.raw, xMin, xMax, columns, m_logScale);
     line.best = curve.best;
   }
-  m_chart->setLines(std::move(lines));
-  m_chart->chart()->setTitle(message);
+  m_chart->setLines(std::move(lines), message);
 }
 
 std::vector<QPointF> CompareView::drawnPoints(size_t run, bool smoothed) const {
