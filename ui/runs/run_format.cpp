@@ -39,6 +39,10 @@ QString missingValueText() {
   return QStringLiteral("\u2014");
 }
 
+QString runLabel(const storage::RunSummary& run) {
+  return QStringLiteral("%1 %2").arg(run.id).arg(QString::fromStdString(run.name));
+}
+
 QString runStatusText(RunStatus status) {
   switch (status) {
     case RunStatus::Queued:

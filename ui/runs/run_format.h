@@ -14,6 +14,9 @@ namespace layerlab::ui {
 // What the GUI shows for a value a run does not have (yet).
 QString missingValueText();
 
+// "12 mlp-adam": a run's id and name, as the comparison heads its columns and legend.
+QString runLabel(const storage::RunSummary& run);
+
 // "Completed", "Running", …
 QString runStatusText(storage::RunStatus status);
 
