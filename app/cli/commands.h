@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace layerlab::cli {
@@ -18,8 +19,19 @@ void addSummaryCommand(CLI::App& app, int& exitCode);
 void addPredictCommand(CLI::App& app, int& exitCode);
 void addExportCommand(CLI::App& app, int& exitCode);
 
-// Prints "layerlab-cli: error: <message>" on stderr.
+// Prints "layerlab-cli: error: <message>" on stderr, its text through displayLines.
 void printError(const std::string& message);
+
+// Text from a store, a document or a data file made safe for a terminal: control characters
+// (C0, DEL and the C1 range U+0080–U+009F, which some terminals obey as escape sequences) are
+// shown escaped ("\x1b", "\u009b"). displayText escapes line breaks and tabs too ("\n", "\t");
+// displayLines keeps them, for messages of several lines.
+std::string displayText(const std::string& text);
+std::string displayLines(const std::string& text);
+
+// `doc` on one line in ASCII (other characters as \u escapes); text that is not UTF-8 is
+// replaced rather than aborting the output.
+std::string oneLineJson(const nlohmann::json& doc);
 
 // The --db option every store command takes, defaulting to the user's store.
 CLI::Option* addStoreOption(CLI::App& command, std::string& path);

@@ -46,8 +46,9 @@ void printSummary(const app::TrainedRun& run, const ExportOptions& options,
                   const app::OnnxRunExport& result) {
   const engine::OnnxExportSummary& s = result.summary;
   std::printf("Exported run %lld (%s, %s checkpoint, epoch %d) to %s\n",
-              static_cast<long long>(run.runId()), run.runName().c_str(), run.checkpoint().c_str(),
-              run.checkpointEpoch(), options.onnxPath.c_str());
+              static_cast<long long>(run.runId()), displayText(run.runName()).c_str(),
+              run.checkpoint().c_str(), run.checkpointEpoch(),
+              displayText(options.onnxPath).c_str());
   for (const auto& value : s.inputs) {
     std::printf("  input   %-8s %-8s %s\n", value.name.c_str(), typeName(value.type),
                 engine::formatOnnxDims(value.dims).c_str());
@@ -60,7 +61,8 @@ void printSummary(const app::TrainedRun& run, const ExportOptions& options,
               static_cast<long long>(s.irVersion), static_cast<long long>(s.opset),
               static_cast<long long>(s.nodeCount), static_cast<long long>(s.initializerCount),
               engine::formatThousands(s.fileBytes).c_str());
-  std::printf("  Stored with the run as %s (sha256 %s)\n", result.artifact.relativePath.c_str(),
+  std::printf("  Stored with the run as %s (sha256 %s)\n",
+              displayText(result.artifact.relativePath).c_str(),
               result.artifact.sha256.substr(0, 12).c_str());
 }
 
@@ -98,20 +100,15 @@ int runExport(const ExportOptions& options) {
     printError(problem);
     return kExitBadInput;
   }
-  try {
-    return exitCodeOf([&] {
-      app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
-      const app::OnnxRunExport result = run.exportOnnx(options.onnxPath);
-      if (options.asJson)
-        std::printf("%s\n", summaryJson(run, options, result).dump().c_str());
-      else
-        printSummary(run, options, result);
-      return kExitOk;
-    });
-  } catch (const std::runtime_error& error) {
-    printError(error.what());
-    return kExitFailed;
-  }
+  return exitCodeOf([&] {
+    app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
+    const app::OnnxRunExport result = run.exportOnnx(options.onnxPath);
+    if (options.asJson)
+      std::printf("%s\n", oneLineJson(summaryJson(run, options, result)).c_str());
+    else
+      printSummary(run, options, result);
+    return kExitOk;
+  });
 }
 
 }  // namespace

@@ -58,13 +58,13 @@ nlohmann::json predictionsJson(const app::TrainedRun& run, const app::Prediction
 std::string className(const app::TrainedRun& run, double index) {
   const auto& names = run.documents().classNames;
   const auto i = static_cast<size_t>(index);
-  return i < names.size() ? names[i] : std::to_string(i);
+  return i < names.size() ? displayText(names[i]) : std::to_string(i);
 }
 
 void printTable(const app::TrainedRun& run, const app::Predictions& p) {
   std::printf("Run %lld · %s checkpoint (epoch %d) · %s part of %s\n",
               static_cast<long long>(run.runId()), run.checkpoint().c_str(), run.checkpointEpoch(),
-              p.split.c_str(), p.dataDescription.c_str());
+              p.split.c_str(), displayText(p.dataDescription).c_str());
   int64_t right = 0;
   for (size_t i = 0; i < p.outputs.size(); ++i) {
     if (p.classification) {
@@ -84,19 +84,14 @@ void printTable(const app::TrainedRun& run, const app::Predictions& p) {
 
 int runPredict(const PredictOptions& options) {
   return exitCodeOf([&] {
-    try {
-      app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
-      const app::Predictions predictions =
-          run.predict(dataFor(run, options.data), options.split, options.limit);
-      if (options.asJson)
-        std::printf("%s\n", predictionsJson(run, predictions).dump().c_str());
-      else
-        printTable(run, predictions);
-      return kExitOk;
-    } catch (const engine::DataError& error) {
-      printError(error.what());
-      return kExitBadInput;
-    }
+    app::TrainedRun run(options.dbPath, options.runId, options.checkpoint);
+    const app::Predictions predictions =
+        run.predict(dataFor(run, options.data), options.split, options.limit);
+    if (options.asJson)
+      std::printf("%s\n", oneLineJson(predictionsJson(run, predictions)).c_str());
+    else
+      printTable(run, predictions);
+    return kExitOk;
   });
 }
 

@@ -60,8 +60,8 @@ int recoverRuns(const RunsOptions& options);
 int vacuumStore(const RunsOptions& options);
 int checkStore(const RunsOptions& options);
 
-// Runs a subcommand, turning exceptions into one line on stderr and an exit code: unknown runs
-// and bad filters are the user's input (2), other store errors 1.
+// Runs a subcommand through exitCodeOf: unknown runs and bad filters are the user's input (2),
+// other store errors 1.
 int guarded(int (*action)(const RunsOptions&), const RunsOptions& options);
 
 // Output helpers.
@@ -71,10 +71,9 @@ nlohmann::json number(double value);         // JSON has no NaN: non-finite valu
 nlohmann::json optionalNumber(const std::optional<double>& value);
 nlohmann::json paramJson(const storage::ParamValue& value);
 nlohmann::json summaryJson(const storage::RunSummary& run);
-// Prints `doc` indented; text that is not UTF-8 is replaced rather than aborting the output.
+// Prints `doc` indented, in ASCII like oneLineJson; text that is not UTF-8 is replaced rather
+// than aborting the output.
 void printJson(const nlohmann::json& doc);
-// `text` safe for a terminal: control characters are shown escaped ("\n", "\x1b").
-std::string displayText(const std::string& text);
 std::string percent(const std::optional<double>& value);
 
 }  // namespace layerlab::cli

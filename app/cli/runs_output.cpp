@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "app/cli/commands.h"
+#include "app/cli/job_errors.h"
 #include "app/cli/runs_cli.h"
 #include "storage/store_error.h"
 
@@ -12,18 +13,7 @@ namespace layerlab::cli {
 using nlohmann::json;
 
 int guarded(int (*action)(const RunsOptions&), const RunsOptions& options) {
-  try {
-    return action(options);
-  } catch (const storage::StoreError& error) {
-    printError(displayText(error.what()));
-    return error.kind() == storage::StoreErrorKind::NotFound ? kExitBadInput : kExitFailed;
-  } catch (const std::invalid_argument& error) {
-    printError(displayText(error.what()));
-    return kExitBadInput;
-  } catch (const std::exception& error) {
-    printError(displayText(error.what()));
-    return kExitFailed;
-  }
+  return exitCodeOf([&] { return action(options); });
 }
 
 json isoTime(double unixSeconds) {
@@ -97,29 +87,9 @@ json summaryJson(const storage::RunSummary& run) {
 }
 
 void printJson(const json& doc) {
-  const std::string text = doc.dump(2, ' ', false, json::error_handler_t::replace);
+  const std::string text = doc.dump(2, ' ', true, json::error_handler_t::replace);
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
-}
-
-std::string displayText(const std::string& text) {
-  std::string shown;
-  shown.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      shown += "\\n";
-    } else if (c == '\t') {
-      shown += "\\t";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      shown += escaped;
-    } else {
-      shown += c;
-    }
-  }
-  return shown;
 }
 
 std::string percent(const std::optional<double>& value) {

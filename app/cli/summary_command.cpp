@@ -21,7 +21,7 @@ int runSummary(const SummaryOptions& options) {
     return kExitBadInput;
   }
   const engine::ModelAnalysis analysis = engine::analyzeModel(*parsed.spec);
-  std::fputs(engine::formatSummary(*parsed.spec, analysis).c_str(), stdout);
+  std::fputs(displayLines(engine::formatSummary(*parsed.spec, analysis)).c_str(), stdout);
   for (const auto& problem : analysis.problems)
     printError(options.modelPath + ": " + problem.describe());
   if (!analysis.ok()) return kExitBadInput;

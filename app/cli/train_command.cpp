@@ -96,7 +96,7 @@ void printStart(const app::JobStarted& started) {
                 started.resumedFromEpoch);
   }
   std::printf("Run %lld · %s · %s · %s params\n", static_cast<long long>(started.runId),
-              started.device.c_str(), started.dataDescription.c_str(),
+              displayText(started.device).c_str(), displayText(started.dataDescription).c_str(),
               engine::formatThousands(started.parameterCount).c_str());
   std::fflush(stdout);
 }

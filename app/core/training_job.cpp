@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/core/error_policy.h"
 #include "app/core/stored_run.h"
 #include "app/version.h"
 #include "engine/data/dataset.h"
@@ -254,8 +255,8 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
     if (job.resumeRunId > 0) trainer->loadCheckpoint(checkpointToResume(job, data));
   } catch (const JobInputError&) {
     throw;
-  } catch (const std::exception& error) {
-    throw JobInputError(error.what());
+  } catch (...) {
+    throw JobInputError(describeCurrentError().message);
   }
 
   storage::RunStore store(job.storePath);
@@ -284,16 +285,18 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
       outcome.status = "completed";
       finishCompleted(store, *trainer, data, outcome);
     }
-  } catch (const std::exception& error) {
+  } catch (...) {
+    // Whatever stopped the run (bad_alloc and LibTorch's errors included) is stored as the short
+    // text of app/core/error_policy.h, never as a backtrace.
     outcome.status = "failed";
     outcome.finalMetrics.clear();
-    outcome.error = error.what();
+    outcome.error = describeCurrentError().message;
     try {
       store.finishRun(outcome.runId, storage::RunStatus::Failed, {}, outcome.error);
-    } catch (const std::exception& storeError) {
+    } catch (...) {
       // The run stays `running` until the next open marks it interrupted; say why.
       outcome.error +=
-          std::string(" (and the store could not record it: ") + storeError.what() + ")";
+          " (and the store could not record it: " + describeCurrentError().message + ")";
     }
   }
   return outcome;

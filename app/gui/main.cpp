@@ -10,6 +10,8 @@
 // --screenshot renders the window once it is shown and laid out, saves it, and quits; it uses a
 // fixed window size and leaves the user's saved settings alone, so the picture depends only on
 // the store and the version.
+// Errors follow app/core/error_policy.h: GuardedApplication catches what leaves an event handler
+// and shows it; std::terminate prints a line instead of aborting.
 // --first-paint prints how long the start took, from main() and by the monotonic clock, once the
 // window has painted for the first time, and quits (bench/run times the start with it).
 #include <QApplication>
@@ -23,6 +25,8 @@
 #include <optional>
 #include <vector>
 
+#include "app/core/error_policy.h"
+#include "app/gui/guarded_application.h"
 #include "app/gui/run_tools_impl.h"
 #include "app/gui/training_session.h"
 #include "app/version.h"
@@ -173,7 +177,8 @@ int main(int argc, char** argv) {
                  "under xvfb-run, or with QT_QPA_PLATFORM=offscreen.\n");
     return 1;
   }
-  QApplication app(argc, argv);
+  layerlab::app::installTerminateHandler("layerlab");
+  layerlab::app::GuardedApplication app(argc, argv);
   QCoreApplication::setOrganizationName(QStringLiteral("LayerLab"));
   QCoreApplication::setApplicationName(QStringLiteral("LayerLab"));
   QCoreApplication::setApplicationVersion(QString::fromUtf8(layerlab::kAppVersion));

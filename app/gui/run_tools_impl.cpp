@@ -6,8 +6,10 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 #include <utility>
 
+#include "app/core/error_policy.h"
 #include "app/core/trained_run.h"
 #include "engine/data/dataset.h"
 #include "engine/export/onnx_graph.h"
@@ -76,6 +78,16 @@ void fillRawValues(const torch::Tensor& input, double scale, bool image,
   }
 }
 
+// Runs `call`; any exception leaves as a runtime_error with the error policy's text.
+template <typename Call>
+auto withPlainErrors(Call call) {
+  try {
+    return call();
+  } catch (...) {
+    throw std::runtime_error(describeCurrentError().message);
+  }
+}
+
 }  // namespace
 
 RunToolsImpl::RunToolsImpl(std::string storePath) : m_storePath(std::move(storePath)) {}
@@ -92,6 +104,15 @@ std::string RunToolsImpl::storePath() const {
 
 ui::ExportResult RunToolsImpl::exportOnnx(int64_t runId, const std::string& path,
                                           const std::string& checkpoint) {
+  return withPlainErrors([&] { return exportRun(runId, path, checkpoint); });
+}
+
+ui::PredictionResult RunToolsImpl::predict(const ui::PredictRequest& request) {
+  return withPlainErrors([&] { return predictSamples(request); });
+}
+
+ui::ExportResult RunToolsImpl::exportRun(int64_t runId, const std::string& path,
+                                         const std::string& checkpoint) {
   TrainedRun run(storePath(), runId, checkpoint);
   const OnnxRunExport exported = run.exportOnnx(path);
   const engine::OnnxExportSummary& s = exported.summary;
@@ -111,7 +132,7 @@ ui::ExportResult RunToolsImpl::exportOnnx(int64_t runId, const std::string& path
   return result;
 }
 
-ui::PredictionResult RunToolsImpl::predict(const ui::PredictRequest& request) {
+ui::PredictionResult RunToolsImpl::predictSamples(const ui::PredictRequest& request) {
   TrainedRun run(storePath(), request.runId, request.checkpoint);
   engine::DatasetSpec raw = run.documents().dataset;
   raw.normalize = "none";

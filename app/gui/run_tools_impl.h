@@ -6,6 +6,8 @@
 // threads at once are fine. Construct it on the GUI thread and keep it alive as long as any
 // ExportDialog or TryItPanel that uses it (their destructors wait for their workers).
 // setStorePath() (when the user opens another store) affects the calls that start after it.
+// Errors: every failure leaves as a std::runtime_error whose text is app/core/error_policy.h's
+// description (no LibTorch backtrace), ready for the dialog that shows it.
 #pragma once
 
 #include <mutex>
@@ -27,6 +29,9 @@ class RunToolsImpl : public ui::RunTools {
   ui::PredictionResult predict(const ui::PredictRequest& request) override;
 
  private:
+  ui::ExportResult exportRun(int64_t runId, const std::string& path, const std::string& checkpoint);
+  ui::PredictionResult predictSamples(const ui::PredictRequest& request);
+
   mutable std::mutex m_mutex;  // guards m_storePath
   std::string m_storePath;
 };

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 
+#include "app/core/error_policy.h"
 #include "app/core/training_job.h"
 #include "engine/train/train_control.h"
 #include "engine/train/trainer.h"
@@ -200,14 +201,10 @@ ui::TrainingResult runJob(const TrainingJob& job, TrainingSession::Shared& share
       return resultOf(runTrainingJob(resumed, callbacks, shared.control));
     }
     return resultOf(runTrainingJob(job, callbacks, shared.control));
-  } catch (const JobInputError& error) {
-    return refused(error.what());
   } catch (const storage::StoreError& error) {
-    return refused(std::string("the store cannot be used: ") + error.what());
-  } catch (const std::exception& error) {
-    return refused(error.what());
-  } catch (...) {
-    return refused("an unknown error stopped the run");
+    return refused("the store cannot be used: " + describeCurrentError().message);
+  } catch (...) {  // no exception leaves this thread (app/core/error_policy.h)
+    return refused(describeCurrentError().message);
   }
 }
 

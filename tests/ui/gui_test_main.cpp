@@ -5,6 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#ifdef LAYERLAB_GUARDED_APPLICATION
+#include "app/gui/guarded_application.h"
+using TestApplication = layerlab::app::GuardedApplication;  // the application's own top level
+#else
+using TestApplication = QApplication;
+#endif
+
 namespace {
 
 QtMessageHandler defaultHandler = nullptr;
@@ -27,7 +34,7 @@ int main(int argc, char** argv) {
   // touch the user's own settings.
   QStandardPaths::setTestModeEnabled(true);
   defaultHandler = qInstallMessageHandler(quietenOffscreenNoise);
-  QApplication app(argc, argv);
+  TestApplication app(argc, argv);
   QCoreApplication::setOrganizationName(QStringLiteral("LayerLab Tests"));
   QCoreApplication::setApplicationName(QStringLiteral("LayerLab GUI Tests"));
 
