@@ -47,8 +47,9 @@ storage::StoreOptions existingStore() {
 
 // What a delete or vacuum did not follow or remove, said on stderr (the report stays on stdout).
 void warnRefused(const std::vector<std::string>& refused) {
+  // A warning, not an error: the delete or vacuum itself went through.
   for (const std::string& what : refused)
-    printError("left alone " + displayText(what));
+    std::fprintf(stderr, "layerlab-cli: warning: left alone %s\n", displayText(what).c_str());
 }
 
 }  // namespace
