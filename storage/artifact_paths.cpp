@@ -21,18 +21,6 @@ std::string relativeRunFolder(const std::string& storePath, const std::string& u
   return (fs::path(fs::path(storePath).stem().string() + ".files") / uuid).string();
 }
 
-std::optional<std::string> resolveInStore(const std::string& storePath,
-                                          const std::string& relativePath) {
-  const fs::path relative(relativePath);
-  if (relativePath.empty() || relative.is_absolute() || relative.has_root_name()) {
-    return std::nullopt;
-  }
-  for (const fs::path& part : relative) {
-    if (part == ".." || part == ".") return std::nullopt;
-  }
-  return (fs::path(storeFolderOf(storePath)) / relative).string();
-}
-
 void syncPath(const std::string& path, bool isFolder) {
   const int fd = ::open(path.c_str(), (isFolder ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw StoreError("cannot sync " + path + ": " + std::strerror(errno));

@@ -13,11 +13,7 @@ std::string storeFolderOf(const std::string& storePath);
 // "<store stem>.files/<uuid>", relative to the store's folder.
 std::string relativeRunFolder(const std::string& storePath, const std::string& uuid);
 
-// The absolute path of a recorded relative path, or nullopt when the record could point outside
-// the store's folder (an absolute path, a ".." part): a store from elsewhere must not make this
-// program read or delete other files.
-std::optional<std::string> resolveInStore(const std::string& storePath,
-                                          const std::string& relativePath);
+// Recorded paths are resolved by locateArtifact() (run_folders.h), which also refuses links.
 
 // fsync of a file or a folder (after a rename, so the new name survives a power cut). Throws
 // StoreError naming the path.

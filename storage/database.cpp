@@ -1,9 +1,12 @@
 #include "storage/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "storage/store_error.h"
@@ -46,14 +49,49 @@ std::string seconds(int milliseconds) {
   return text;
 }
 
+// The command line of process `pid`, printable and short, e.g. "layerlab-cli runs delete 3".
+std::string commandLineOf(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string text;
+  char c = 0;
+  while (text.size() < 80 && in.get(c))
+    text += (c == '\0') ? ' ' : (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
+  while (!text.empty() && text.back() == ' ')
+    text.pop_back();
+  return text;
+}
+
+// Which process holds the store's write lock: in WAL mode a writer holds a POSIX lock on byte
+// 120 of the "-shm" file (SQLite's WAL_WRITE_LOCK), and F_GETLK names its owner. Empty when no
+// other process holds it (a lock of this process is not reported by F_GETLK).
+std::string writeLockHolder(const std::string& storePath) {
+  const int fd = ::open((storePath + "-shm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = 120;
+  lock.l_len = 1;
+  const bool asked = ::fcntl(fd, F_GETLK, &lock) == 0;
+  ::close(fd);
+  if (!asked || lock.l_type == F_UNLCK || lock.l_pid <= 0) return {};
+  const std::string command = commandLineOf(lock.l_pid);
+  return "process " + std::to_string(lock.l_pid) + (command.empty() ? "" : " (" + command + ")");
+}
+
 // SQLite's own words for these ("database is locked", "database or disk is full") do not say
 // what the user can do about them.
-std::string plainReason(StoreErrorKind kind, std::string_view sqliteMessage, int busyTimeoutMs) {
+std::string plainReason(StoreErrorKind kind, std::string_view sqliteMessage, int busyTimeoutMs,
+                        const std::string& storePath) {
   const std::string original(sqliteMessage);
   switch (kind) {
-    case StoreErrorKind::Busy:
-      return "another process kept the store locked for more than " + seconds(busyTimeoutMs) +
-             "; try again when it has finished (" + original + ")";
+    case StoreErrorKind::Busy: {
+      const std::string holder = writeLockHolder(nameForSqlite(storePath));
+      return "waited " + seconds(busyTimeoutMs) + " for " +
+             (holder.empty() ? std::string("another process") : holder) +
+             " to release the store's write lock; try again when it has finished (" + original +
+             ")";
+    }
     case StoreErrorKind::Full:
       return "the disk is full or the store reached its size limit; nothing already stored was "
              "lost (" +
@@ -82,9 +120,9 @@ Database::Database(const std::string& path, const StoreOptions& options)
   const std::string name = nameForSqlite(path);
   // A connection is used from one thread at a time (see database.h), so SQLite need not lock its
   // mutex around every call: reading a long series makes millions of them.
-  const int rc =
-      sqlite3_open_v2(name.c_str(), &m_handle,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int create = options.createIfMissing ? SQLITE_OPEN_CREATE : 0;
+  const int rc = sqlite3_open_v2(name.c_str(), &m_handle,
+                                 SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string reason = m_handle ? sqlite3_errmsg(m_handle) : sqlite3_errstr(rc);
     sqlite3_close_v2(m_handle);
@@ -114,9 +152,6 @@ void Database::configure() {
   // side effects, nor may this connection write sqlite_master behind SQLite's back.
   sqlite3_db_config(m_handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   sqlite3_db_config(m_handle, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-  // The first statement reads the file header, so a file that is not a database fails here with
-  // SQLite's "file is not a database".
-  exec("PRAGMA journal_mode=WAL", kOpenAction);
   // Once a long read lets go, the WAL shrinks back to this size instead of keeping its peak.
   exec(
       "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF; "
@@ -126,6 +161,10 @@ void Database::configure() {
     const std::string limit = "PRAGMA max_page_count=" + std::to_string(m_options.maxPageCount);
     exec(limit.c_str(), kOpenAction);
   }
+}
+
+void Database::enableWal() {
+  exec("PRAGMA journal_mode=WAL", kOpenAction);
 }
 
 bool Database::checkpoint(bool truncate) {
@@ -159,7 +198,7 @@ void Database::exec(const char* sql, std::string_view action) {
   std::string reason = message ? message : sqlite3_errmsg(m_handle);
   sqlite3_free(message);
   const StoreErrorKind kind = kindOf(sqlite3_extended_errcode(m_handle));
-  fail(action, plainReason(kind, reason, m_options.busyTimeoutMs), kind);
+  fail(action, plainReason(kind, reason, m_options.busyTimeoutMs, m_path), kind);
 }
 
 int64_t Database::integerPragma(const char* name) {
@@ -179,7 +218,7 @@ int64_t Database::changes() const {
 void Database::fail(std::string_view action) const {
   if (!m_handle) fail(action, "no connection");
   const StoreErrorKind kind = kindOf(sqlite3_extended_errcode(m_handle));
-  fail(action, plainReason(kind, sqlite3_errmsg(m_handle), m_options.busyTimeoutMs), kind);
+  fail(action, plainReason(kind, sqlite3_errmsg(m_handle), m_options.busyTimeoutMs, m_path), kind);
 }
 
 void Database::fail(std::string_view action, std::string_view reason, StoreErrorKind kind) const {

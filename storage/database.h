@@ -23,10 +23,11 @@ class CachedStatement;
 
 class Database {
  public:
-  // Opens (creating if needed) the SQLite file at `path` and configures the connection: WAL,
-  // synchronous=NORMAL, foreign keys, busy timeout, trusted_schema=OFF and SQLite's defensive
-  // mode (a file from elsewhere cannot make this connection run functions with side effects or
-  // write its schema directly). Does not touch the schema.
+  // Opens (creating if needed, unless options.createIfMissing is false) the SQLite file at `path`
+  // and configures the connection: synchronous=NORMAL, foreign keys, busy timeout,
+  // trusted_schema=OFF and SQLite's defensive mode (a file from elsewhere cannot make this
+  // connection run functions with side effects or write its schema directly). Changes nothing in
+  // the file: neither the schema nor the journal mode (see enableWal()).
   explicit Database(const std::string& path, const StoreOptions& options = {});
   ~Database();
   Database(const Database&) = delete;
@@ -57,6 +58,10 @@ class Database {
                          StoreErrorKind kind = StoreErrorKind::General) const;
 
   const StoreOptions& options() const { return m_options; }
+
+  // Switches the file to WAL. This writes the file's header, so it is done only once the file is
+  // known to be a LayerLab store (openStore()).
+  void enableWal();
 
   // Copies what the WAL holds into the database file without waiting for anyone: frames that a
   // reader's snapshot still needs stay. `truncate` also empties the WAL file when no reader is

@@ -1,8 +1,8 @@
 #include "storage/query_support.h"
 
-#include "storage/artifact_paths.h"
 #include "storage/database.h"
 #include "storage/metric_codec.h"
+#include "storage/run_folders.h"
 #include "storage/store_rows.h"
 
 namespace layerlab::storage {
@@ -49,14 +49,6 @@ std::string effectiveStatusSql(SqlBuilder& builder, const std::vector<int64_t>& 
   return "(CASE WHEN r.id IN (" + list + ") THEN 'interrupted' ELSE r.status END)";
 }
 
-namespace {
-
-double timeOrZero(const Statement& statement, int column) {
-  return statement.isNull(column) ? 0.0 : statement.real(column);
-}
-
-}  // namespace
-
 std::string summaryColumnsSql(const std::string& statusSql) {
   return "r.id, r.name, " + statusSql +
          " AS status_now, r.created_at, r.started_at, r.finished_at, r.device, "
@@ -72,9 +64,9 @@ RunSummary readSummary(const Statement& row) {
   summary.id = row.integer(0);
   summary.name = row.text(1);
   summary.status = parseRunStatus(row.text(2)).value_or(RunStatus::Queued);
-  summary.createdAt = timeOrZero(row, 3);
-  summary.startedAt = timeOrZero(row, 4);
-  summary.finishedAt = timeOrZero(row, 5);
+  summary.createdAt = storedTime(row, 3);
+  summary.startedAt = storedTime(row, 4);
+  summary.finishedAt = storedTime(row, 5);
   summary.device = row.text(6);
   summary.epochsDone = static_cast<int>(row.integer(7));
   // A final value that was NaN has a NULL value but a `special`, and is still a value.
@@ -84,7 +76,7 @@ RunSummary readSummary(const Statement& row) {
   summary.attempt = static_cast<int>(row.integer(12));
   if (!row.isNull(13)) summary.parentRunId = row.integer(13);
   summary.notes = row.text(14);
-  summary.heartbeatAt = timeOrZero(row, 15);
+  summary.heartbeatAt = storedTime(row, 15);
   if (!row.isNull(16) || !row.isNull(17)) summary.testLoss = readMetricValue(row, 16, 17);
   if (!row.isNull(18)) summary.bestValLoss = row.real(18);
   if (!row.isNull(19)) summary.bestValAccuracyEpoch = static_cast<int>(row.integer(19));
@@ -113,10 +105,12 @@ ArtifactRecord readArtifact(const Statement& row, const std::string& storePath) 
   artifact.kind = row.text(2);
   artifact.fileName = row.text(3);
   artifact.relativePath = row.text(4);
-  artifact.path = resolveInStore(storePath, artifact.relativePath).value_or(std::string());
+  ArtifactLocation location = locateArtifact(storePath, row.text(10), artifact.relativePath);
+  artifact.path = std::move(location.path);
+  artifact.refusal = std::move(location.refusal);
   artifact.bytes = row.integer(5);
   artifact.sha256 = row.text(6);
-  artifact.createdAt = row.real(7);
+  artifact.createdAt = storedTime(row, 7);
   artifact.attempt = static_cast<int>(row.integer(8));
   artifact.metadataJson = row.text(9);
   return artifact;

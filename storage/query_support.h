@@ -53,10 +53,12 @@ void readTags(Database& db, RunSummary& summary);
 // The runs currently `running` whose owner on this host is gone.
 std::vector<int64_t> orphanedRunIds(Database& db);
 
-// The columns readArtifact() expects, from table alias "a".
+// The columns readArtifact() expects, from table alias "a" joined with its run as "r" (the
+// run's uuid names the only folder its files may be in).
 inline constexpr const char* kArtifactColumns =
     "a.id, a.run_id, a.kind, a.file_name, a.rel_path, a.bytes, a.sha256, a.created_at, "
-    "a.attempt, a.metadata_json";
+    "a.attempt, a.metadata_json, r.uuid";
+inline constexpr const char* kArtifactTables = " FROM artifacts a JOIN runs r ON r.id = a.run_id";
 ArtifactRecord readArtifact(const Statement& row, const std::string& storePath);
 
 }  // namespace layerlab::storage

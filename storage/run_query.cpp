@@ -176,8 +176,9 @@ std::string verifiedArtifactPath(const ArtifactRecord& artifact) {
   const std::string what =
       "the " + artifact.kind + " file of run " + std::to_string(artifact.runId);
   if (artifact.path.empty()) {
-    throw StoreError(what + " is recorded at '" + artifact.relativePath +
-                         "', which is outside the store's folder; it was not read",
+    const std::string why = artifact.refusal.empty() ? "it was never resolved" : artifact.refusal;
+    throw StoreError(what + " was not read: " + why +
+                         " (a run's files must be plain files in its own folder of the store)",
                      StoreErrorKind::Corrupt);
   }
   std::error_code error;

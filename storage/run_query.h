@@ -26,9 +26,10 @@ class Database;
 class RunQuery {
  public:
   // Opens the store at `path` for reading. A missing file is created empty (with the schema) so
-  // that a fresh install shows an empty list rather than an error. A file this machine has not
-  // opened before (copied from elsewhere, restored) is checked with SQLite's quick_check first
-  // and refused with StoreErrorKind::Corrupt when damaged. Throws StoreError.
+  // that a fresh install shows an empty list rather than an error; commands that must not create
+  // anything pass existingStoreOptions(). A file
+  // this machine has not opened before (copied from elsewhere, restored) is checked with SQLite's
+  // quick_check first and refused with StoreErrorKind::Corrupt when damaged. Throws StoreError.
   explicit RunQuery(const std::string& path);
   RunQuery(const std::string& path, const StoreOptions& options);
   ~RunQuery();

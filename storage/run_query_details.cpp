@@ -70,7 +70,7 @@ ConfusionMatrix readConfusion(const Statement& row, int64_t runId) {
     for (const auto& count : counts)
       matrix.counts.push_back(count.is_number_integer() ? count.get<int64_t>() : 0);
   }
-  matrix.createdAt = row.real(4);
+  matrix.createdAt = storedTime(row, 4);
   return matrix;
 }
 
@@ -225,16 +225,18 @@ std::vector<AttemptRecord> RunQuery::attempts(int64_t runId) const {
   select->bind(1, runId);
   std::vector<AttemptRecord> attempts;
   while (select->step()) {
-    attempts.push_back({static_cast<int>(select->integer(0)), select->real(1), select->integer(2),
-                        static_cast<int>(select->integer(3)), select->integer(4), select->text(5)});
+    attempts.push_back({static_cast<int>(select->integer(0)), storedTime(*select, 1),
+                        select->integer(2), static_cast<int>(select->integer(3)),
+                        select->integer(4), select->text(5)});
   }
   return attempts;
 }
 
 std::vector<ArtifactRecord> RunQuery::artifacts(int64_t runId) const {
-  CachedStatement select = m_db->cached(std::string("SELECT ") + kArtifactColumns +
-                                        " FROM artifacts a WHERE a.run_id = ?1 "
-                                        "ORDER BY a.kind, a.file_name");
+  CachedStatement select =
+      m_db->cached(std::string("SELECT ") + kArtifactColumns + kArtifactTables +
+                   std::string(" WHERE a.run_id = ?1 "
+                               "ORDER BY a.kind, a.file_name"));
   select->bind(1, runId);
   std::vector<ArtifactRecord> artifacts;
   while (select->step())
@@ -243,9 +245,10 @@ std::vector<ArtifactRecord> RunQuery::artifacts(int64_t runId) const {
 }
 
 std::optional<ArtifactRecord> RunQuery::artifact(int64_t runId, const std::string& kind) const {
-  CachedStatement select = m_db->cached(std::string("SELECT ") + kArtifactColumns +
-                                        " FROM artifacts a WHERE a.run_id = ?1 AND a.kind = ?2 "
-                                        "ORDER BY a.created_at DESC, a.id DESC LIMIT 1");
+  CachedStatement select =
+      m_db->cached(std::string("SELECT ") + kArtifactColumns + kArtifactTables +
+                   std::string(" WHERE a.run_id = ?1 AND a.kind = ?2 "
+                               "ORDER BY a.created_at DESC, a.id DESC LIMIT 1"));
   select->bind(1, runId).bind(2, kind);
   if (!select->step()) return std::nullopt;
   return readArtifact(*select, m_path);

@@ -104,7 +104,19 @@ BoundValue bindPredicateValue(SqlBuilder& query, const std::string& value) {
   return {query.param(value), false};
 }
 
+// key~text: case-insensitive for ASCII, as LIKE is. Past kLongestLikeText with instr(), as the
+// search box does: LIKE would fail with "pattern too complex".
+std::string containsSql(SqlBuilder& query, const ParamPredicate& predicate) {
+  const std::string head = "EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.id AND p.key = " +
+                           query.param(predicate.key) + " AND ";
+  if (predicate.value.size() > kLongestLikeText) {
+    return head + "instr(lower(p.value), lower(" + query.param(predicate.value) + ")) > 0)";
+  }
+  return head + "p.value LIKE " + query.param(containsPattern(predicate.value)) + " ESCAPE '\\')";
+}
+
 std::string predicateSql(SqlBuilder& query, const ParamPredicate& predicate) {
+  if (predicate.op == CompareOp::Contains) return containsSql(query, predicate);
   std::string condition = "EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.id AND p.key = " +
                           query.param(predicate.key) + " AND p.value ";
   bool ordering = true;
@@ -130,7 +142,7 @@ std::string predicateSql(SqlBuilder& query, const ParamPredicate& predicate) {
       condition += ">= ";
       break;
     case CompareOp::Contains:
-      return condition + "LIKE " + query.param(containsPattern(predicate.value)) + " ESCAPE '\\')";
+      break;  // handled above
   }
   const BoundValue value = bindPredicateValue(query, predicate.value);
   condition += value.placeholder;

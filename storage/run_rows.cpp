@@ -1,6 +1,7 @@
 #include "storage/run_rows.h"
 
 #include "storage/database.h"
+#include "storage/store_rows.h"
 
 namespace layerlab::storage {
 
@@ -17,7 +18,7 @@ std::optional<RunRow> readRunRow(Database& db, int64_t runId) {
   row.status = select->text(2);
   row.attempt = static_cast<int>(select->integer(3));
   row.owner = {select->integer(4), select->text(5), select->text(6)};
-  row.heartbeatAt = select->isNull(7) ? 0.0 : select->real(7);
+  row.heartbeatAt = storedTime(*select, 7);
   return row;
 }
 

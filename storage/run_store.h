@@ -4,7 +4,8 @@
 // training thread in the GUI, the main thread in the CLI). Readers use RunQuery on their own
 // connection. Several processes may write the same store: every write is one short
 // BEGIN IMMEDIATE transaction, and a writer that finds the store locked waits up to
-// StoreOptions::busyTimeoutMs before failing with StoreErrorKind::Busy.
+// StoreOptions::busyTimeoutMs (kBusyTimeoutMs; kTrainingBusyTimeoutMs for the training writer)
+// before failing with StoreErrorKind::Busy.
 //
 // Files: a run's files (checkpoints, exports) live in "<store stem>.files/<run uuid>/" beside the
 // store file, e.g. runs.db → runs.files/3f2a…/. They are written under a temporary name, synced
@@ -36,14 +37,26 @@ struct DeleteReport {
   int64_t runId = 0;
   int64_t filesRemoved = 0;
   int64_t bytesRemoved = 0;
+  // What was not followed or not removed, one "<path or record>: <why>" each: records naming a
+  // file outside the run's folder, links (removed as links, their targets untouched), folders
+  // and special files inside the run's folder.
+  std::vector<std::string> refused;
+  int64_t metricRowsDeleted = 0;
+  int64_t transactions = 0;    // write transactions the delete took (metrics go in slices)
+  double longestLockMs = 0.0;  // the longest of them, from BEGIN IMMEDIATE to COMMIT
 };
 
 struct VacuumReport {
   int64_t bytesBefore = 0;  // the store file and its WAL
   int64_t bytesAfter = 0;
-  int64_t foldersRemoved = 0;  // folders of runs that no longer exist
-  int64_t filesRemoved = 0;    // temporary and unrecorded files of runs not running
+  int64_t foldersRemoved = 0;        // folders of runs that no longer exist
+  int64_t filesRemoved = 0;          // temporary and unrecorded files of runs not running
+  std::vector<std::string> refused;  // as in DeleteReport: links and special files left alone
 };
+
+// Called between the slices of a long delete with the number of metric rows deleted so far. No
+// transaction is open then, so other writers (a training) get their turn.
+using DeleteProgress = std::function<void(int64_t metricRowsDeleted)>;
 
 class RunStore {
  public:
@@ -123,14 +136,18 @@ class RunStore {
 
   // Deletes the run, its metrics, parameters, tags and records, then its folder of files. A run
   // still running in a live process (or on another host) is refused. A model no other run uses
-  // goes too.
-  DeleteReport deleteRun(int64_t runId);
+  // goes too. Metrics go first, StoreOptions::deleteSliceRows rows per write transaction, so the
+  // write lock is never held for long; until the last transaction the run is still listed.
+  // Files: only what is inside "<stem>.files/<uuid>/" is removed, without following links; what
+  // the records name elsewhere is reported in DeleteReport::refused and left alone.
+  DeleteReport deleteRun(int64_t runId, const DeleteProgress& progress = {});
 
   // Marks interrupted the runs left `running` whose process on this host is gone, and — when
   // `staleAfterSeconds` is set — those of other hosts without a heartbeat for that long.
   std::vector<RecoveredRun> recoverRuns(std::optional<double> staleAfterSeconds = {});
 
-  // Removes the folders of deleted runs and the leftover files of runs not running, rebuilds the
+  // Removes the folders of deleted runs and the leftover files of runs not running (never through
+  // a link; what is left alone is in VacuumReport::refused), rebuilds the
   // file without free pages (VACUUM) and empties the WAL. Takes the write lock for as long as
   // VACUUM runs.
   VacuumReport vacuum();

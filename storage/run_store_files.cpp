@@ -7,6 +7,7 @@
 
 #include "storage/artifact_paths.h"
 #include "storage/database.h"
+#include "storage/run_folders.h"
 #include "storage/run_rows.h"
 #include "storage/run_store.h"
 #include "storage/sha256.h"
@@ -75,6 +76,12 @@ std::pair<std::string, FileDigest> writeIntoFolder(
 std::string ensureRunFolder(const std::string& storePath, const std::string& uuid) {
   const std::string relative = relativeRunFolder(storePath, uuid);
   const fs::path folder = fs::path(storeFolderOf(storePath)) / relative;
+  // A link here would send the run's files (and later deletes) somewhere else.
+  if (const std::string refusal = runFolderRefusal(storePath, uuid); !refusal.empty()) {
+    throw StoreError("cannot save a file of run " + uuid + ": " + refusal +
+                         "; move it away so the store can make a real folder there",
+                     StoreErrorKind::Corrupt);
+  }
   if (fs::is_directory(folder)) return folder.string();
   std::error_code error;
   fs::create_directories(folder, error);
@@ -156,7 +163,8 @@ ArtifactRecord RunStore::saveArtifact(int64_t runId, const std::string& kind,
     throw;
   }
   if (replaced && *replaced != artifact.relativePath) {
-    if (const auto old = resolveInStore(m_path, *replaced)) removeQuietly(*old);
+    const ArtifactLocation old = locateArtifact(m_path, row.uuid, *replaced);
+    if (!old.path.empty()) removeQuietly(old.path);
   }
   return artifact;
 }

@@ -1,11 +1,14 @@
 // RunStore: what the user edits and cleans up — names, notes, tags, deleting, recovering and
 // vacuuming.
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 
 #include "storage/artifact_paths.h"
 #include "storage/database.h"
 #include "storage/process_identity.h"
+#include "storage/run_folders.h"
 #include "storage/run_rows.h"
 #include "storage/run_store.h"
 #include "storage/store_open.h"
@@ -32,35 +35,60 @@ int64_t sizeOrZero(const fs::path& path) {
   return error ? 0 : static_cast<int64_t>(size);
 }
 
-// The recorded files of a run, resolved; records that point outside the store are left alone.
-std::vector<std::string> artifactPathsOf(Database& db, const std::string& storePath,
-                                         int64_t runId) {
-  std::vector<std::string> paths;
+// The records of a run that point anywhere but a plain file in its own folder: reported, and
+// never followed (the run's folder is removed as a whole, whatever the records say).
+std::vector<std::string> refusedRecordsOf(Database& db, const std::string& storePath, int64_t runId,
+                                          const std::string& uuid) {
+  std::vector<std::string> refused;
   CachedStatement select = db.cached("SELECT rel_path FROM artifacts WHERE run_id = ?1");
   select->bind(1, runId);
   while (select->step()) {
-    if (auto path = resolveInStore(storePath, select->text(0))) paths.push_back(*path);
+    const ArtifactLocation location = locateArtifact(storePath, uuid, select->text(0));
+    if (!location.refusal.empty()) refused.push_back("record: " + location.refusal);
   }
-  return paths;
+  return refused;
 }
 
-void removeFiles(const std::vector<std::string>& paths, const std::string& runFolder,
-                 DeleteReport& report) {
-  std::error_code error;
-  for (const std::string& path : paths) {
-    const int64_t bytes = sizeOrZero(path);
-    if (fs::remove(path, error)) {
-      ++report.filesRemoved;
-      report.bytesRemoved += bytes;
-    }
+void checkDeletable(Database& db, const RunRow& row) {
+  if (row.status == "running" && ownerLiveness(row.owner) != Liveness::Gone) {
+    db.fail("cannot delete from store", "run " + std::to_string(row.id) + " is running in " +
+                                            describeOwner(row.owner) +
+                                            "; stop it before deleting it");
   }
-  if (runFolder.empty() || !fs::is_directory(runFolder, error)) return;
-  for (const auto& entry : fs::recursive_directory_iterator(runFolder, error)) {
-    if (!entry.is_regular_file(error)) continue;
-    ++report.filesRemoved;
-    report.bytesRemoved += sizeOrZero(entry.path());
+}
+
+// Deletes up to `rows` metric rows of the run in one short write transaction; returns how many
+// went. Metrics are nearly all of a run's rows: deleting a run of millions of them in one
+// transaction would hold the write lock for seconds and fail a training writing meanwhile.
+int64_t deleteMetricSlice(Database& db, int64_t runId, int64_t rows) {
+  WriteTransaction transaction(db);
+  CachedStatement remove = db.cached(
+      "DELETE FROM metrics WHERE rowid IN "
+      "(SELECT rowid FROM metrics WHERE run_id = ?1 LIMIT ?2)");
+  remove->bind(1, runId).bind(2, rows);
+  remove->run();
+  const int64_t deleted = db.changes();
+  transaction.commit();
+  return deleted;
+}
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+void deleteMetricsInSlices(Database& db, int64_t runId, const DeleteProgress& progress,
+                           DeleteReport& report) {
+  const int64_t sliceRows = std::max<int64_t>(1, db.options().deleteSliceRows);
+  for (;;) {
+    const auto start = std::chrono::steady_clock::now();
+    const int64_t deleted = deleteMetricSlice(db, runId, sliceRows);
+    report.longestLockMs = std::max(report.longestLockMs, millisecondsSince(start));
+    report.metricRowsDeleted += deleted;
+    ++report.transactions;
+    if (deleted < sliceRows) return;
+    if (progress) progress(report.metricRowsDeleted);
   }
-  fs::remove_all(runFolder, error);
 }
 
 struct RunFolderState {
@@ -84,27 +112,24 @@ RunFolderState folderStateOf(Database& db, const std::string& uuid) {
 }
 
 // Removes what no record needs: folders of deleted runs, and in the folders of runs that are not
-// running (so no save is under way) temporary and unrecorded files left by a crash.
+// running (so no save is under way) temporary and unrecorded files left by a crash. Nothing is
+// followed through a link (see run_folders.h).
 void sweepFiles(Database& db, const std::string& storePath, VacuumReport& report) {
-  const fs::path filesFolder = filesFolderOf(storePath);
-  std::error_code error;
-  if (!fs::is_directory(filesFolder, error)) return;
-  for (const auto& folder : fs::directory_iterator(filesFolder, error)) {
-    const std::string uuid = folder.path().filename().string();
-    if (!folder.is_directory(error) || !isWellFormedUuid(uuid)) continue;  // not ours
+  FileSweep deletedRuns;  // whole folders of runs that no longer exist
+  FileSweep leftovers;    // unrecorded files in the folders of runs that do
+  for (const std::string& uuid : runFolderNames(storePath, leftovers)) {
     const RunFolderState state = folderStateOf(db, uuid);
     if (!state.exists) {
-      fs::remove_all(folder.path(), error);
-      ++report.foldersRemoved;
-      continue;
-    }
-    if (state.running) continue;
-    for (const auto& file : fs::directory_iterator(folder.path(), error)) {
-      if (!file.is_regular_file(error)) continue;
-      if (state.recordedNames.contains(file.path().filename().string())) continue;
-      if (fs::remove(file.path(), error)) ++report.filesRemoved;
+      removeRunFolder(storePath, uuid, deletedRuns);
+    } else if (!state.running) {
+      removeUnrecordedFiles(storePath, uuid, state.recordedNames, leftovers);
     }
   }
+  report.foldersRemoved = deletedRuns.foldersRemoved;
+  report.filesRemoved = leftovers.filesRemoved;
+  report.refused = std::move(leftovers.refused);
+  report.refused.insert(report.refused.end(), deletedRuns.refused.begin(),
+                        deletedRuns.refused.end());
 }
 
 int64_t storeBytes(const std::string& storePath) {
@@ -112,7 +137,9 @@ int64_t storeBytes(const std::string& storePath) {
 }
 
 std::string minutesText(double seconds) {
-  return std::to_string(static_cast<int64_t>(seconds / 60)) + " min";
+  // Heartbeats are read through storedTime(), so this fits; the bound keeps the cast defined.
+  const double minutes = std::clamp(seconds / 60, 0.0, 1e12);
+  return std::to_string(static_cast<int64_t>(minutes)) + " min";
 }
 
 }  // namespace
@@ -144,19 +171,17 @@ void RunStore::removeTags(int64_t runId, const std::vector<std::string>& tags) {
   transaction.commit();
 }
 
-DeleteReport RunStore::deleteRun(int64_t runId) {
-  std::vector<std::string> files;
-  std::string uuid;
+DeleteReport RunStore::deleteRun(int64_t runId, const DeleteProgress& progress) {
+  const RunRow row = requireRun(*m_db, "cannot delete from store", runId);
+  checkDeletable(*m_db, row);
+  DeleteReport report{runId, 0, 0};
+  report.refused = refusedRecordsOf(*m_db, m_path, runId, row.uuid);
+  deleteMetricsInSlices(*m_db, runId, progress, report);
+  const auto start = std::chrono::steady_clock::now();
   {
     WriteTransaction transaction(*m_db);
-    const RunRow row = requireRun(*m_db, "cannot delete from store", runId);
-    if (row.status == "running" && ownerLiveness(row.owner) != Liveness::Gone) {
-      m_db->fail("cannot delete from store", "run " + std::to_string(runId) + " is running in " +
-                                                 describeOwner(row.owner) +
-                                                 "; stop it before deleting it");
-    }
-    files = artifactPathsOf(*m_db, m_path, runId);
-    uuid = row.uuid;
+    // Checked again: the run may have been resumed between the slices.
+    checkDeletable(*m_db, requireRun(*m_db, "cannot delete from store", runId));
     CachedStatement remove = m_db->cached("DELETE FROM runs WHERE id = ?1");
     remove->bind(1, runId);
     remove->run();
@@ -167,14 +192,15 @@ DeleteReport RunStore::deleteRun(int64_t runId) {
         "cannot delete from store");
     transaction.commit();
   }
+  report.longestLockMs = std::max(report.longestLockMs, millisecondsSince(start));
+  ++report.transactions;
   // Files go after the commit: a crash in between leaves files without a run, which vacuum()
   // removes, never a run whose files are gone.
-  DeleteReport report{runId, 0, 0};
-  const std::string folder =
-      isWellFormedUuid(uuid)
-          ? (fs::path(storeFolderOf(m_path)) / relativeRunFolder(m_path, uuid)).string()
-          : std::string();
-  removeFiles(files, folder, report);
+  FileSweep sweep;
+  removeRunFolder(m_path, row.uuid, sweep);
+  report.filesRemoved = sweep.filesRemoved;
+  report.bytesRemoved = sweep.bytesRemoved;
+  report.refused.insert(report.refused.end(), sweep.refused.begin(), sweep.refused.end());
   return report;
 }
 

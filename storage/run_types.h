@@ -33,15 +33,46 @@ struct NewRun {
   std::string notes;
 };
 
+// How long a write waits for another process's write transaction to end before it gives up with
+// StoreErrorKind::Busy (SQLite's busy handler retries for that long), naming the process that held
+// the lock. No write of LayerLab's own holds the lock for more than a fraction of a second (an
+// epoch is one short transaction, a delete goes in slices); VACUUM, run only when asked, is the
+// exception.
+//
+// Five seconds where a person waits on the answer (the GUI's thread, a CLI command): better an
+// error saying who holds the lock than a frozen window.
+inline constexpr int kBusyTimeoutMs = 5'000;
+// One minute for the training writer: an epoch that cannot be stored fails the whole run, so it
+// outlasts anything but a stuck process or a foreign program holding the store.
+inline constexpr int kTrainingBusyTimeoutMs = 60'000;
+
 // How a store connection is opened. The defaults suit the GUI and the CLI.
 struct StoreOptions {
-  // How long a write waits for another process's write to finish before giving up with a
-  // StoreErrorKind::Busy error.
-  int busyTimeoutMs = 5000;
+  // How long a write waits for another process's write to finish (see kBusyTimeoutMs).
+  int busyTimeoutMs = kBusyTimeoutMs;
   // > 0: the largest size the file may grow to, in pages (4 KiB each); writes beyond it fail
   // with StoreErrorKind::Full, as on a full disk.
   int64_t maxPageCount = 0;
+  // false: a missing store file is refused (StoreErrorKind::NotFound) instead of created with its
+  // folders. Commands that only read set this, so a mistyped path changes nothing.
+  bool createIfMissing = true;
+  // How many metric rows RunStore::deleteRun deletes per write transaction.
+  int64_t deleteSliceRows = 50'000;
 };
+
+// The options of a connection to a store that must already exist (reading, editing runs).
+inline StoreOptions existingStoreOptions() {
+  StoreOptions options;
+  options.createIfMissing = false;
+  return options;
+}
+
+// The options of the training thread's writer.
+inline StoreOptions trainingWriterOptions() {
+  StoreOptions options;
+  options.busyTimeoutMs = kTrainingBusyTimeoutMs;
+  return options;
+}
 
 // One metric value in long form. `split` is "train", "val" or "test"; `name` is e.g. "loss",
 // "accuracy". NaN and infinities are kept as they are.
@@ -147,7 +178,8 @@ struct ArtifactRecord {
   std::string kind;          // "checkpoint-last", "checkpoint-best", "onnx", …
   std::string fileName;      // as given to RunStore::saveArtifact
   std::string relativePath;  // relative to the store's folder, as recorded
-  std::string path;          // absolute, resolved when the record was read
+  std::string path;          // absolute, resolved when the record was read; empty when refused
+  std::string refusal;       // why `path` is empty: the record points outside the run's folder
   int64_t bytes = 0;
   std::string sha256;  // lower-case hex
   double createdAt = 0.0;

@@ -242,6 +242,10 @@ int latestSchemaVersion() {
   return kMigrations.back().version;
 }
 
+void refuseForeignFile(Database& db) {
+  checkOwnership(db, db.integerPragma("user_version"));
+}
+
 void migrate(Database& db) {
   // The common case reads two pragmas and takes no write lock, so readers never queue behind a
   // running training.

@@ -19,4 +19,9 @@ inline constexpr int64_t kApplicationId = 0x4C4C6162;  // "LLab"
 // Throws StoreError when the file was made by a newer LayerLab or belongs to another program.
 void migrate(Database& db);
 
+// Throws StoreError when the file was made by a newer LayerLab or belongs to another program
+// (a SQLite file with tables but without LayerLab's application_id). Only reads: called before
+// anything is written, so a refused file is left exactly as it was.
+void refuseForeignFile(Database& db);
+
 }  // namespace layerlab::storage

@@ -57,6 +57,22 @@ void rememberChecked(Database& db, const std::string& identity) {
   }
 }
 
+// A read-only command on a mistyped path must not leave a new empty store (and its folders)
+// behind.
+void refuseMissing(const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    throw StoreError("cannot open store " + path +
+                         ": there is no such file; check the path (nothing was created)",
+                     StoreErrorKind::NotFound);
+  }
+  if (status.type() == std::filesystem::file_type::directory) {
+    throw StoreError("cannot open store " + path + ": it is a folder, not a store file",
+                     StoreErrorKind::NotFound);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> integrityProblems(Database& db, bool full, int limit) {
@@ -71,8 +87,15 @@ std::vector<std::string> integrityProblems(Database& db, bool full, int limit) {
 }
 
 std::unique_ptr<Database> openStore(const std::string& path, const StoreOptions& options) {
-  createParentFolders(path);
+  if (options.createIfMissing) {
+    createParentFolders(path);
+  } else {
+    refuseMissing(path);
+  }
   auto db = std::make_unique<Database>(path, options);
+  // Before the first write (WAL switches the header): another program's file stays untouched.
+  refuseForeignFile(*db);
+  db->enableWal();
   const std::string identity = copyIdentity(path);
   const bool fresh = isEmptyFile(*db);
   const bool checked = fresh || alreadyChecked(*db, identity);

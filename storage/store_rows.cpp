@@ -1,6 +1,7 @@
 #include "storage/store_rows.h"
 
 #include <chrono>
+#include <cmath>
 #include <string>
 
 #include "storage/database.h"
@@ -67,6 +68,13 @@ std::vector<std::pair<int64_t, int64_t>> orphanedRuns(Database& db) {
     if (ownerLiveness(owner) == Liveness::Gone) orphans.emplace_back(select->integer(0), owner.pid);
   }
   return orphans;
+}
+
+double storedTime(const Statement& row, int column) {
+  constexpr double kYear10000 = 253402300800.0;
+  if (row.isNull(column)) return 0.0;
+  const double seconds = row.real(column);
+  return std::isfinite(seconds) && seconds > 0.0 && seconds < kYear10000 ? seconds : 0.0;
 }
 
 bool isWellFormedUuid(const std::string& uuid) {

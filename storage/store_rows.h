@@ -11,9 +11,15 @@
 namespace layerlab::storage {
 
 class Database;
+class Statement;
 
 // Unix time in seconds, with fractions.
 double nowSeconds();
+
+// A time read from a row, or 0 ("not known") when it is NULL, not finite, or outside 1970 to
+// 9999: a crafted store's 1e300 or NaN would otherwise reach a cast to time_t or an integer count
+// of seconds in every front end, which is undefined behaviour.
+double storedTime(const Statement& row, int column);
 
 // The id of the `models` row holding `modelJson`, adding it when no row has the same SHA-256.
 int64_t storeModel(Database& db, const std::string& modelJson, double now);

@@ -37,10 +37,25 @@ std::string describeRun(const storage::RunSummary& run, size_t files) {
          " epoch(s), " + std::to_string(files) + " file(s))";
 }
 
+// These commands change a store that must already be there: a mistyped --db is an error, not a
+// new empty store.
+storage::StoreOptions existingStore() {
+  storage::StoreOptions options;
+  options.createIfMissing = false;
+  return options;
+}
+
+// What a delete or vacuum did not follow or remove, said on stderr (the report stays on stdout).
+void warnRefused(const std::vector<std::string>& refused) {
+  // A warning, not an error: the delete or vacuum itself went through.
+  for (const std::string& what : refused)
+    std::fprintf(stderr, "layerlab-cli: warning: left alone %s\n", displayText(what).c_str());
+}
+
 }  // namespace
 
 int tagRun(const RunsOptions& options) {
-  storage::RunStore store(options.dbPath);
+  storage::RunStore store(options.dbPath, existingStore());
   const int64_t runId = options.runIds.at(0);
   if (options.remove) {
     store.removeTags(runId, options.words);
@@ -51,19 +66,21 @@ int tagRun(const RunsOptions& options) {
 }
 
 int noteRun(const RunsOptions& options) {
-  storage::RunStore(options.dbPath).setNotes(options.runIds.at(0), options.words.at(0));
+  storage::RunStore(options.dbPath, existingStore())
+      .setNotes(options.runIds.at(0), options.words.at(0));
   return kExitOk;
 }
 
 int renameRun(const RunsOptions& options) {
-  storage::RunStore(options.dbPath).renameRun(options.runIds.at(0), options.words.at(0));
+  storage::RunStore(options.dbPath, existingStore())
+      .renameRun(options.runIds.at(0), options.words.at(0));
   return kExitOk;
 }
 
 int deleteRuns(const RunsOptions& options) {
   std::vector<std::pair<int64_t, std::string>> plan;
   {
-    const storage::RunQuery query(options.dbPath);
+    const storage::RunQuery query(options.dbPath, storage::existingStoreOptions());
     for (const int64_t runId : options.runIds) {
       const std::optional<storage::RunDetail> run = query.run(runId);
       if (!run) {
@@ -83,13 +100,18 @@ int deleteRuns(const RunsOptions& options) {
       return kExitBadInput;
     }
   }
-  storage::RunStore store(options.dbPath);
+  storage::RunStore store(options.dbPath, existingStore());
   json deleted = json::array();
   for (const auto& [runId, description] : plan) {
     const storage::DeleteReport report = store.deleteRun(runId);
+    warnRefused(report.refused);
     deleted.push_back({{"id", runId},
                        {"files_removed", report.filesRemoved},
-                       {"bytes_removed", report.bytesRemoved}});
+                       {"bytes_removed", report.bytesRemoved},
+                       {"refused", report.refused},
+                       {"metric_rows_deleted", report.metricRowsDeleted},
+                       {"transactions", report.transactions},
+                       {"longest_lock_ms", report.longestLockMs}});
     if (!options.asJson) std::printf("Deleted %s.\n", description.c_str());
   }
   if (options.asJson) printJson({{"deleted", deleted}});
@@ -97,12 +119,12 @@ int deleteRuns(const RunsOptions& options) {
 }
 
 int recoverRuns(const RunsOptions& options) {
-  storage::RunStore store(options.dbPath);
+  storage::RunStore store(options.dbPath, existingStore());
   std::optional<double> stale;
   if (options.staleMinutes) stale = *options.staleMinutes * 60.0;
   // Opening the store already marked this host's orphans; a second look finds what is left.
   const std::vector<storage::RecoveredRun> recovered = store.recoverRuns(stale);
-  const storage::RunQuery query(options.dbPath);
+  const storage::RunQuery query(options.dbPath, storage::existingStoreOptions());
   storage::RunFilter interrupted;
   interrupted.statuses = {storage::RunStatus::Interrupted};
   const storage::RunPage page = query.listRuns({interrupted});
@@ -133,13 +155,15 @@ int recoverRuns(const RunsOptions& options) {
 }
 
 int vacuumStore(const RunsOptions& options) {
-  storage::RunStore store(options.dbPath);
+  storage::RunStore store(options.dbPath, existingStore());
   const storage::VacuumReport report = store.vacuum();
+  warnRefused(report.refused);
   if (options.asJson) {
     printJson({{"bytes_before", report.bytesBefore},
                {"bytes_after", report.bytesAfter},
                {"folders_removed", report.foldersRemoved},
-               {"files_removed", report.filesRemoved}});
+               {"files_removed", report.filesRemoved},
+               {"refused", report.refused}});
     return kExitOk;
   }
   std::printf("Vacuumed %s: %s -> %s; removed %lld folder(s) and %lld file(s) no run needed.\n",
@@ -150,7 +174,7 @@ int vacuumStore(const RunsOptions& options) {
 }
 
 int checkStore(const RunsOptions& options) {
-  storage::RunStore store(options.dbPath);
+  storage::RunStore store(options.dbPath, existingStore());
   const std::vector<std::string> problems = store.checkIntegrity(!options.quick);
   if (options.asJson) {
     printJson({{"ok", problems.empty()}, {"problems", problems}});

@@ -25,7 +25,7 @@ std::vector<storage::MetricKind> kindsOf(const std::string& word) {
 
 int exportCsv(const RunsOptions& options) {
   const std::vector<storage::MetricKind> kinds = kindsOf(options.kind);
-  const storage::RunQuery query(options.dbPath);
+  const storage::RunQuery query(options.dbPath, storage::existingStoreOptions());
   std::vector<storage::RunSummary> runs;
   for (const int64_t runId : options.runIds) {
     const std::optional<storage::RunDetail> run = query.run(runId);

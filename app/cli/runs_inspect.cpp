@@ -289,7 +289,7 @@ json comparisonJson(const std::vector<storage::RunDetail>& runs,
 
 int listRuns(const RunsOptions& options) {
   const storage::RunListRequest request = listRequest(options);
-  const storage::RunQuery query(options.dbPath);
+  const storage::RunQuery query(options.dbPath, storage::existingStoreOptions());
   const storage::RunPage page = query.listRuns(request);
   if (options.asJson) {
     json list = json::array();
@@ -315,7 +315,7 @@ int listRuns(const RunsOptions& options) {
 
 int showRun(const RunsOptions& options) {
   const int64_t runId = options.runIds.at(0);
-  const storage::RunQuery query(options.dbPath);
+  const storage::RunQuery query(options.dbPath, storage::existingStoreOptions());
   const std::optional<storage::RunDetail> run = query.run(runId);
   if (!run) {
     printError("no run " + std::to_string(runId) + " in " + displayText(options.dbPath) +
@@ -333,7 +333,7 @@ int showRun(const RunsOptions& options) {
 
 int compareRuns(const RunsOptions& options) {
   if (options.runIds.size() < 2) throw std::invalid_argument("compare needs at least two run ids");
-  const storage::RunQuery query(options.dbPath);
+  const storage::RunQuery query(options.dbPath, storage::existingStoreOptions());
   std::vector<storage::RunDetail> runs;
   for (const int64_t runId : options.runIds) {
     std::optional<storage::RunDetail> run = query.run(runId);

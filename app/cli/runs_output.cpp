@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 
 #include "app/cli/commands.h"
@@ -16,9 +17,22 @@ int guarded(int (*action)(const RunsOptions&), const RunsOptions& options) {
   return exitCodeOf([&] { return action(options); });
 }
 
+// The time_t of a stored time, or nullopt when it is unset or cannot be a date (NaN, 1e300):
+// casting such a double to time_t is undefined.
+namespace {
+
+std::optional<std::time_t> representableTime(double unixSeconds) {
+  constexpr double kYear10000 = 253402300800.0;
+  if (!(unixSeconds > 0.0 && unixSeconds < kYear10000)) return std::nullopt;
+  return static_cast<std::time_t>(unixSeconds);
+}
+
+}  // namespace
+
 json isoTime(double unixSeconds) {
-  if (unixSeconds <= 0) return nullptr;
-  const auto seconds = static_cast<std::time_t>(unixSeconds);
+  const std::optional<std::time_t> time = representableTime(unixSeconds);
+  if (!time) return nullptr;
+  const std::time_t seconds = *time;
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[32];
@@ -27,8 +41,9 @@ json isoTime(double unixSeconds) {
 }
 
 std::string localTime(double unixSeconds) {
-  if (unixSeconds <= 0) return "-";
-  const auto seconds = static_cast<std::time_t>(unixSeconds);
+  const std::optional<std::time_t> time = representableTime(unixSeconds);
+  if (!time) return "-";
+  const std::time_t seconds = *time;
   std::tm local{};
   localtime_r(&seconds, &local);
   char buffer[32];

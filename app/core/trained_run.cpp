@@ -83,7 +83,7 @@ struct TrainedRun::Model {
 
 TrainedRun::TrainedRun(const std::string& storePath, int64_t runId, const std::string& checkpoint)
     : m_storePath(storePath), m_runId(runId), m_model(std::make_unique<Model>()) {
-  const storage::RunQuery query(storePath);
+  const storage::RunQuery query(storePath, storage::existingStoreOptions());
   const std::optional<storage::RunDetail> run = query.run(runId);
   if (!run) throw JobInputError("there is no run " + std::to_string(runId) + " in " + storePath);
   m_runName = run->summary.name;

@@ -174,7 +174,7 @@ engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runI
 
 // The checkpoint a resumed job continues from, checked against its record.
 std::string checkpointToResume(const TrainingJob& job, const engine::LoadedData& data) {
-  const storage::RunQuery query(job.storePath);
+  const storage::RunQuery query(job.storePath, storage::existingStoreOptions());
   const std::optional<storage::RunDetail> run = query.run(job.resumeRunId);
   if (!run) throw JobInputError("there is no run " + std::to_string(job.resumeRunId));
   if (run->datasetFingerprint != data.fingerprint) {
@@ -214,7 +214,7 @@ std::string defaultDeviceDescription() {
 }
 
 TrainingJob jobToResume(const std::string& storePath, int64_t runId) {
-  const storage::RunQuery query(storePath);
+  const storage::RunQuery query(storePath, storage::existingStoreOptions());
   const std::optional<storage::RunDetail> run = query.run(runId);
   if (!run) throw JobInputError("there is no run " + std::to_string(runId) + " in " + storePath);
   const std::string name = "run " + std::to_string(runId);
@@ -259,7 +259,8 @@ JobOutcome runTrainingJob(const TrainingJob& job, const JobCallbacks& callbacks,
     throw JobInputError(describeCurrentError().message);
   }
 
-  storage::RunStore store(job.storePath);
+  // The training writer waits longest for the lock: a lost epoch fails the run.
+  storage::RunStore store(job.storePath, storage::trainingWriterOptions());
   JobOutcome outcome;
   if (job.resumeRunId > 0) {
     outcome.runId = job.resumeRunId;

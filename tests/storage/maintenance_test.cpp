@@ -209,13 +209,13 @@ TEST_F(MaintenanceTest, ALockedStoreMakesWritersWaitThenFailClearly) {
   EXPECT_EQ(busy->kind(), StoreErrorKind::Busy);
   EXPECT_EQ(std::string(busy->what()),
             "cannot write to store " + m_path +
-                ": another process kept the store locked for more than 0.2 s; try again when it "
-                "has finished (database is locked)");
+                ": waited 0.2 s for another process to release the store's write lock; try again "
+                "when it has finished (database is locked)");
   EXPECT_TRUE(m_query.listRuns().empty());  // readers are never blocked by the lock
 
   std::optional<StoreError> waitedError;
   std::thread writer([&] {
-    RunStore patient(m_path);  // 5 s
+    RunStore patient(m_path);  // kBusyTimeoutMs
     waitedError = storeErrorOf([&] { patient.createRun(sampleRun("waited")); });
   });
   // The pause only gives the writer time to run into the lock; it passes either way.

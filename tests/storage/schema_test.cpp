@@ -75,6 +75,12 @@ TEST(Schema, EveryConnectionIsConfigured) {
   // Defensive mode: the schema cannot be written directly, even by asking.
   db.exec("PRAGMA writable_schema = ON", "test");
   EXPECT_THROW(db.exec("UPDATE sqlite_master SET sql = '' WHERE 0", "test"), StoreError);
+  // WAL is switched on by openStore once the file is known to be a store, not by the connection.
+  Statement before(db, "PRAGMA journal_mode");
+  ASSERT_TRUE(before.step());
+  EXPECT_EQ(before.text(0), "delete");
+  before.reset();
+  db.enableWal();
   Statement journal(db, "PRAGMA journal_mode");
   ASSERT_TRUE(journal.step());
   EXPECT_EQ(journal.text(0), "wal");
