@@ -18,6 +18,10 @@
 
 namespace layerlab::engine {
 
+// The most text a CSV file may have (after gunzip); a quarter of the memory budget when that is
+// less (memory_budget.h). Reading stops as soon as the text passes it.
+inline constexpr int64_t kMaxCsvTextBytes = int64_t{512} << 20;
+
 struct CsvReadConfig {
   CsvOptions options;
   // Called every 64 KiB with bytes read and the total; return false to stop reading.
