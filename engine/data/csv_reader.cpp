@@ -33,17 +33,19 @@ std::string readWholeFile(const std::string& path) {
   const int64_t cap = csvTextCap();
   std::string text;
   char buffer[1 << 16];
+  // Room for the cap at once (address space only until written): growing by doubling would copy
+  // the text and, near the cap, hold twice of it.
+  text.reserve(static_cast<size_t>(cap) + sizeof buffer);
   int n = 0;
   while ((n = gzread(file, buffer, sizeof buffer)) > 0) {
     text.append(buffer, static_cast<size_t>(n));
     if (static_cast<int64_t>(text.size()) > cap) {
       const bool gzipped = gzdirect(file) == 0;
       gzclose(file);
-      throw DataError(path + ": the table's text is more than " + formatBytes(cap) +
-                      (gzipped ? " once inflated" : "") +
-                      ", the most LayerLab reads from one CSV file (" +
-                      formatBytes(kMaxCsvTextBytes) +
-                      ", or a quarter of the memory budget); use a smaller file");
+      throw DataError(
+          path + ": the table's text is more than " + formatBytes(cap) +
+          (gzipped ? " once inflated" : "") + ", the most LayerLab reads from one CSV file (" +
+          formatBytes(kMaxCsvTextBytes) + ", or half of the data budget); use a smaller file");
     }
   }
   int errnum = 0;

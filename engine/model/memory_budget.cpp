@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -109,7 +110,7 @@ MemoryBudget hostMemoryBudget() {
 }
 
 int64_t dataBudgetBytes(const MemoryBudget& budget) {
-  return budget.bytes / 2;
+  return std::min(budget.bytes / 4, kMaxDataBytes);
 }
 
 int64_t dataBudgetBytes() {
@@ -118,8 +119,9 @@ int64_t dataBudgetBytes() {
 
 std::string describeDataBudget(const MemoryBudget& budget) {
   return "the " + formatBytes(dataBudgetBytes(budget)) +
-         " a data set may take as float32 (half of " + budget.source + ", " +
-         formatBytes(budget.bytes) + budgetHint(budget) + ")";
+         " a data set may take as float32 (a quarter of " + budget.source + ", " +
+         formatBytes(budget.bytes) + budgetHint(budget) + ", and at most " +
+         formatBytes(kMaxDataBytes) + ")";
 }
 
 std::string trainingMemoryProblem(const ModelAnalysis& analysis, const MemoryEstimate& estimate,

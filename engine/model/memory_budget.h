@@ -33,13 +33,18 @@ std::optional<int64_t> parseByteSize(std::string_view text);
 // something that is not a size.
 MemoryBudget hostMemoryBudget();
 
-// The bytes a data set may take once it is float32 tensors: half of the budget, because loading
-// holds it twice (the whole set and its split parts) and training needs the rest.
+// The most a data set may take as float32 tensors, whatever the budget: a few hundred kilobytes
+// of compressed files can declare gigabytes, and no data set LayerLab is meant for comes close.
+inline constexpr int64_t kMaxDataBytes = int64_t{4} << 30;
+
+// The bytes a data set may take once it is float32 tensors: a quarter of the budget (loading
+// holds it twice, the whole set and its split parts, next to the raw bytes, and training needs
+// the rest), and at most kMaxDataBytes.
 int64_t dataBudgetBytes(const MemoryBudget& budget);
 int64_t dataBudgetBytes();  // of hostMemoryBudget()
 
-// "… the 2.00 GiB a data set may take as float32 (half of LAYERLAB_MEMORY_BUDGET) …": the cap
-// and where it comes from, for readers' messages.
+// "the 2.00 GiB a data set may take as float32 (a quarter of LAYERLAB_MEMORY_BUDGET, 8.00 GiB,
+// and at most 4.00 GiB)": the cap and where it comes from, for readers' messages.
 std::string describeDataBudget(const MemoryBudget& budget);
 
 // Empty when `estimate` fits in `budget`; otherwise one line: what training needs, the budget,

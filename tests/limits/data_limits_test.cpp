@@ -97,9 +97,9 @@ TEST(DataLimits, GzipCsvBombStopsAtTheTextCap) {
                                 dir.file("runs.db")},
                                {"LAYERLAB_MEMORY_BUDGET=256M"}),
                 path +
-                    ": the table's text is more than 64.0 MiB once inflated, the most LayerLab "
-                    "reads from one CSV file (512 MiB, or a quarter of the memory budget); use a "
-                    "smaller file");
+                    ": the table's text is more than 32.0 MiB once inflated, the most LayerLab "
+                    "reads from one CSV file (256 MiB, or half of the data budget); use a smaller "
+                    "file");
 }
 
 // An IDX header declaring 1,000,000 images of 64×64 bytes (15.3 GiB as float32) in front of a
@@ -117,9 +117,9 @@ TEST(DataLimits, GzipIdxBombIsRefusedFromItsHeader) {
   test::writeFile(dir.file("m.json"), modelWithInput("[1, 64, 64]", "GlobalAvgPool"));
   const std::string expected =
       images +
-      ": 1,000,000 samples of 4,096 values would take 15.3 GiB as float32, more than the 4.00 "
-      "GiB a data set may take as float32 (half of LAYERLAB_MEMORY_BUDGET, 8.00 GiB); load fewer "
-      "samples (limit) or a smaller file";
+      ": 1,000,000 samples of 4,096 values would take 15.3 GiB as float32, more than the 2.00 "
+      "GiB a data set may take as float32 (a quarter of LAYERLAB_MEMORY_BUDGET, 8.00 GiB, and at "
+      "most 4.00 GiB); load fewer samples (limit) or a smaller file";
   expectRefused(runCliMeasured({"train", "--model", dir.file("m.json"), "--data",
                                 images + "," + dir.file("labels.idx"), "--db", dir.file("r.db")},
                                {"LAYERLAB_MEMORY_BUDGET=8G"}),
@@ -163,8 +163,16 @@ TEST(DataLimits, ImagesDeclaringHugeSizesAreRefusedBeforeDecoding) {
   expectRefused(runCliMeasured(args, {"LAYERLAB_MEMORY_BUDGET=2G"}),
                 large +
                     ": 10 samples of 192,000,000 values would take 7.15 GiB as float32, more than "
-                    "the 1.00 GiB a data set may take as float32 (half of LAYERLAB_MEMORY_BUDGET, "
-                    "2.00 GiB); load fewer samples (limit) or a smaller file");
+                    "the 512 MiB a data set may take as float32 (a quarter of "
+                    "LAYERLAB_MEMORY_BUDGET, 2.00 GiB, and at most 4.00 GiB); load fewer samples "
+                    "(limit) or a smaller file");
+  // However much memory the machine has, a data set is at most 4 GiB as float32.
+  const MeasuredRun anyMachine = runCliMeasured(args, {"LAYERLAB_MEMORY_BUDGET=1T"});
+  EXPECT_EQ(anyMachine.exitCode, 2);
+  EXPECT_NE(anyMachine.err.find(large + ": 10 samples of 192,000,000 values would take 7.15 GiB as "
+                                        "float32, more than the 4.00 GiB"),
+            std::string::npos)
+      << anyMachine.err;
 }
 
 }  // namespace
