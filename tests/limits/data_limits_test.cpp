@@ -153,8 +153,8 @@ TEST(DataLimits, ImagesDeclaringHugeSizesAreRefusedBeforeDecoding) {
   const std::string large = dir.file("large");
   makePngFolder(large, 8000);
   args = train;
-  args.push_back(large);
-  expectRefused(runCliMeasured(args),
+  args.insert(args.end(), {large, "--limit", "2"});  // 1.43 GiB as float32: within the budget
+  expectRefused(runCliMeasured(args, {"LAYERLAB_MEMORY_BUDGET=64G"}),
                 "the model expects input [3, 28, 28] but the data has [3, 8000, 8000]");
   // And against the data budget: ten images of 8000×8000×3 are 7.15 GiB as float32.
   test::writeFile(dir.file("big.json"), modelWithInput("[3, 8000, 8000]", "GlobalAvgPool"));
