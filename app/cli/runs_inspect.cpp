@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/runs_cli.h"
+#include "engine/model/json_document.h"
 #include "storage/run_query.h"
 
 namespace layerlab::cli {
@@ -93,17 +94,18 @@ json epochJson(const storage::EpochMetrics& epoch, bool withAttempt) {
   return out;
 }
 
+// A document kept in the store, or null when it is not JSON LayerLab reads (too large, too deep
+// or broken): the store may come from someone else.
+json storedJson(const std::string& text) {
+  engine::JsonParseOutcome parsed = engine::parseJsonBounded(text);
+  return parsed.ok() ? std::move(parsed.value) : json(nullptr);
+}
+
 json artifactJson(const storage::ArtifactRecord& artifact) {
-  return {{"kind", artifact.kind},
-          {"file_name", artifact.fileName},
-          {"path", artifact.path},
-          {"bytes", artifact.bytes},
-          {"sha256", artifact.sha256},
-          {"created_at", isoTime(artifact.createdAt)},
-          {"attempt", artifact.attempt},
-          {"metadata", json::parse(artifact.metadataJson, nullptr, false).is_discarded()
-                           ? json(nullptr)
-                           : json::parse(artifact.metadataJson)}};
+  return {{"kind", artifact.kind},       {"file_name", artifact.fileName},
+          {"path", artifact.path},       {"bytes", artifact.bytes},
+          {"sha256", artifact.sha256},   {"created_at", isoTime(artifact.createdAt)},
+          {"attempt", artifact.attempt}, {"metadata", storedJson(artifact.metadataJson)}};
 }
 
 json detailJson(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs,
@@ -117,8 +119,7 @@ json detailJson(const storage::RunDetail& run, const std::vector<storage::EpochM
   for (const auto& [key, text] :
        {std::pair{"model", &run.modelJson}, std::pair{"config", &run.configJson},
         std::pair{"dataset", &run.datasetJson}}) {
-    out[key] = json::parse(*text, nullptr, false);
-    if (out[key].is_discarded()) out[key] = nullptr;
+    out[key] = storedJson(*text);
   }
   out["params"] = json::object();
   for (const storage::Param& param : run.params)

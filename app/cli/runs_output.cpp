@@ -7,6 +7,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/job_errors.h"
 #include "app/cli/runs_cli.h"
+#include "engine/model/json_document.h"
 #include "storage/store_error.h"
 
 namespace layerlab::cli {
@@ -73,8 +74,8 @@ json paramJson(const storage::ParamValue& value) {
     case ParamType::Text:
       return value.text;
     case ParamType::Json: {
-      json parsed = json::parse(value.text, nullptr, false);
-      return parsed.is_discarded() ? json(value.text) : parsed;
+      engine::JsonParseOutcome parsed = engine::parseJsonBounded(value.text);
+      return parsed.ok() ? std::move(parsed.value) : json(value.text);
     }
   }
   return nullptr;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
+#include "engine/model/json_document.h"
 
 namespace layerlab::cli {
 namespace {
@@ -11,12 +12,7 @@ namespace {
 // Reads the JSON document at `path` with `fromJson`; every problem names the file.
 template <typename FromJson>
 auto readDocument(const std::string& path, FromJson fromJson) {
-  std::ifstream file(path);
-  if (!file) throw std::invalid_argument(path + ": cannot open the file (does it exist?)");
-  std::stringstream text;
-  text << file.rdbuf();
-  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded()) throw std::invalid_argument(path + ": not valid JSON");
+  const nlohmann::json doc = engine::parseJsonDocument(engine::readDocumentFile(path), path);
   try {
     return fromJson(doc);
   } catch (const std::invalid_argument& error) {

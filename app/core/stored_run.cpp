@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/data/stored_dataset.h"
+#include "engine/model/json_document.h"
 
 namespace layerlab::app {
 namespace {
@@ -21,11 +22,12 @@ StoredRunDocuments readRunDocuments(const storage::RunDetail& run) {
   StoredRunDocuments docs;
   try {
     const engine::ModelParseResult model = engine::parseModelSpec(run.modelJson);
-    if (!model.spec) throw std::invalid_argument(model.problems.front().describe());
+    if (!model.spec) throw std::invalid_argument("its model: " + model.problems.front().describe());
     docs.model = *model.spec;
-    docs.config = engine::trainConfigFromJson(nlohmann::json::parse(run.configJson));
-    engine::StoredDataset dataset =
-        engine::readStoredDataset(nlohmann::json::parse(run.datasetJson));
+    docs.config = engine::trainConfigFromJson(
+        engine::parseJsonDocument(run.configJson, "its training config"));
+    engine::StoredDataset dataset = engine::readStoredDataset(
+        engine::parseJsonDocument(run.datasetJson, "its dataset document"));
     docs.classNames = std::move(dataset.classNames);
     if (!dataset.preprocessing.is_null())
       docs.preprocessing = preprocessingFromJson(dataset.preprocessing);

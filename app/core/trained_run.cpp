@@ -11,6 +11,7 @@
 #include "app/version.h"
 #include "engine/data/dataset.h"
 #include "engine/model/graph_module.h"
+#include "engine/model/json_document.h"
 #include "engine/train/trainer.h"
 #include "storage/run_store.h"
 
@@ -32,7 +33,7 @@ std::string checkpointKind(const storage::RunQuery& query, int64_t runId,
 int epochOf(const storage::RunQuery& query, int64_t runId, const std::string& kind) {
   const std::optional<storage::ArtifactRecord> record = query.artifact(runId, kind);
   if (!record || record->metadataJson.empty()) return 0;
-  const nlohmann::json metadata = nlohmann::json::parse(record->metadataJson, nullptr, false);
+  const nlohmann::json metadata = engine::parseJsonBounded(record->metadataJson).value;
   return metadata.is_object() ? metadata.value("epoch", 0) : 0;
 }
 

@@ -8,9 +8,11 @@
 #include "app/core/error_policy.h"
 #include "app/core/stored_run.h"
 #include "app/version.h"
+#include "engine/data/data_header.h"
 #include "engine/data/dataset.h"
 #include "engine/data/idx_reader.h"
 #include "engine/model/graph_module.h"
+#include "engine/model/memory_budget.h"
 #include "engine/model/model_analysis.h"
 #include "engine/train/metrics.h"
 #include "engine/train/trainer.h"
@@ -22,6 +24,20 @@ namespace {
 
 using storage::MetricValue;
 
+// Training that would not fit in memory is refused before the data is read or a tensor made:
+// otherwise it dies in an allocation deep inside torch, long after it started.
+void checkTrainingMemory(const TrainingJob& job, const engine::ModelAnalysis& analysis) {
+  std::string problem;
+  try {
+    const engine::MemoryEstimate estimate = engine::estimateTrainingMemory(
+        analysis, job.config.batchSize, job.config.optimizer, job.config.momentum);
+    problem = engine::trainingMemoryProblem(analysis, estimate, engine::hostMemoryBudget());
+  } catch (const std::invalid_argument& error) {
+    problem = error.what();
+  }
+  if (!problem.empty()) throw JobInputError(problem);
+}
+
 void checkInputs(const TrainingJob& job, const engine::ModelAnalysis& analysis) {
   if (!analysis.ok()) {
     std::string text = "the model has " + std::to_string(analysis.problems.size()) + " problem(s)";
@@ -31,6 +47,7 @@ void checkInputs(const TrainingJob& job, const engine::ModelAnalysis& analysis) 
   }
   const std::vector<std::string> problems = job.config.validate();
   if (!problems.empty()) throw JobInputError(problems.front());
+  checkTrainingMemory(job, analysis);
 }
 
 constexpr const char* kLastCheckpoint = kLastCheckpointKind;
@@ -74,17 +91,25 @@ std::string outputMismatch(const engine::ModelAnalysis& analysis, const engine::
          engine::formatShape(expected);
 }
 
+void checkInputShape(const TrainingJob& job, const engine::Shape& data) {
+  if (data != job.model.inputShape) {
+    throw JobInputError("the model expects input " + engine::formatShape(job.model.inputShape) +
+                        " but the data has " + engine::formatShape(data));
+  }
+}
+
 engine::LoadedData loadData(const TrainingJob& job, const engine::ModelAnalysis& analysis) {
   engine::LoadedData data;
   try {
+    // The headers first: a shape that does not fit, or data beyond the budget, is refused
+    // before gigabytes are inflated or decoded.
+    const engine::DataHeader header = engine::readDataHeader(job.dataset);
+    if (header.inputShape) checkInputShape(job, *header.inputShape);
     data = engine::loadDataset(job.dataset);
   } catch (const engine::DataError& error) {
     throw JobInputError(error.what());
   }
-  if (data.inputShape != job.model.inputShape) {
-    throw JobInputError("the model expects input " + engine::formatShape(job.model.inputShape) +
-                        " but the data has " + engine::formatShape(data.inputShape));
-  }
+  checkInputShape(job, data.inputShape);
   if (data.train.size() == 0) throw JobInputError("the training part of the data is empty");
   if (const std::string problem = outputMismatch(analysis, data, job.config); !problem.empty())
     throw JobInputError(problem);

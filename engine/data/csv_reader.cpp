@@ -11,6 +11,8 @@
 
 #include "engine/data/content_hash.h"
 #include "engine/data/csv_tokenizer.h"
+#include "engine/model/memory_budget.h"
+#include "engine/model/model_summary.h"
 
 namespace layerlab::engine {
 namespace {
@@ -18,14 +20,34 @@ namespace {
 constexpr size_t kProgressEveryBytes = 64 * 1024;
 constexpr int kHeaderSampleRecords = 20;
 
+// The text a table may have once inflated: it is held whole while it is parsed, next to its
+// values as float32, so a gzip bomb (a few megabytes inflating to gigabytes) stops here.
+int64_t csvTextCap() {
+  return std::min(kMaxCsvTextBytes, dataBudgetBytes() / 2);
+}
+
+// Inflates in chunks and stops one chunk past the cap: a file of any size costs at most the cap.
 std::string readWholeFile(const std::string& path) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) throw DataError(path + ": cannot open the file (does it exist?)");
+  const int64_t cap = csvTextCap();
   std::string text;
   char buffer[1 << 16];
+  // Room for the cap at once (address space only until written): growing by doubling would copy
+  // the text and, near the cap, hold twice of it.
+  text.reserve(static_cast<size_t>(cap) + sizeof buffer);
   int n = 0;
-  while ((n = gzread(file, buffer, sizeof buffer)) > 0)
+  while ((n = gzread(file, buffer, sizeof buffer)) > 0) {
     text.append(buffer, static_cast<size_t>(n));
+    if (static_cast<int64_t>(text.size()) > cap) {
+      const bool gzipped = gzdirect(file) == 0;
+      gzclose(file);
+      throw DataError(
+          path + ": the table's text is more than " + formatBytes(cap) +
+          (gzipped ? " once inflated" : "") + ", the most LayerLab reads from one CSV file (" +
+          formatBytes(kMaxCsvTextBytes) + ", or half of the data budget); use a smaller file");
+    }
+  }
   int errnum = 0;
   gzerror(file, &errnum);
   gzclose(file);

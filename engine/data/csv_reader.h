@@ -18,6 +18,11 @@
 
 namespace layerlab::engine {
 
+// The most text a CSV file may have (after gunzip); half of the data budget when that is less
+// (memory_budget.h). Reading stops as soon as the text passes it: a gzip bomb costs at most this
+// much memory and the time to inflate it.
+inline constexpr int64_t kMaxCsvTextBytes = int64_t{256} << 20;
+
 struct CsvReadConfig {
   CsvOptions options;
   // Called every 64 KiB with bytes read and the total; return false to stop reading.

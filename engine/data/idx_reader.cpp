@@ -9,6 +9,9 @@
 #include <limits>
 #include <memory>
 
+#include "engine/model/memory_budget.h"
+#include "engine/model/model_summary.h"
+
 namespace layerlab::engine {
 namespace {
 
@@ -166,6 +169,7 @@ IdxArray parse(ByteSource& in, const std::string& name, int64_t maxItems) {
     throw DataError(name + ": the header claims more data than LayerLab will load");
   }
   const int64_t items = maxItems > 0 ? std::min(maxItems, array.dims[0]) : array.dims[0];
+  checkFloatBudget(name, items, itemSize);
   const int64_t wanted = items * itemSize;
   // Grow as the data arrives, doubling: a header may claim gigabytes that a short file does not
   // hold, and a real file should not be copied over and over.
@@ -194,6 +198,27 @@ IdxArray parse(ByteSource& in, const std::string& name, int64_t maxItems) {
 }
 
 }  // namespace
+
+int64_t checkFloatBudget(const std::string& name, int64_t items, int64_t itemValues) {
+  const int64_t bytes = saturatingProduct({items, itemValues, dtypeSize(kFloat32)});
+  const MemoryBudget budget = hostMemoryBudget();
+  if (bytes <= dataBudgetBytes(budget)) return bytes;
+  throw DataError(name + ": " + formatThousands(items) + " samples of " +
+                  formatThousands(itemValues) + " values would take " + formatBytes(bytes) +
+                  " as float32, more than " + describeDataBudget(budget) +
+                  "; load fewer samples (limit) or a smaller file");
+}
+
+std::vector<int64_t> readIdxDims(const std::string& path) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) throw DataError(path + ": cannot open the file (does it exist?)");
+  GzFileSource in(file);
+  std::vector<int64_t> dims = readDims(in, path);
+  if (elementCount(dims, 0) < 0) {
+    throw DataError(path + ": the header claims more data than LayerLab will load");
+  }
+  return dims;
+}
 
 IdxArray readIdx(const std::string& path, int64_t maxItems) {
   gzFile file = gzopen(path.c_str(), "rb");

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "engine/data/content_hash.h"
+#include "engine/data/idx_reader.h"
 
 // The one place stb_image and stb_image_resize are compiled. Static linkage keeps them from
 // clashing with another copy in some library; only the formats LayerLab reads are built, and
@@ -18,7 +21,9 @@
 #define STBI_ONLY_JPEG
 #define STBI_ONLY_BMP
 #define STBI_NO_STDIO
-#define STBI_MAX_DIMENSIONS (1 << 14)
+// stb's own bound; LayerLab's tighter ones (kMaxImageSide, kMaxPixelsPerImage) are checked on
+// the header first, so that a refusal names the file and its declared size.
+#define STBI_MAX_DIMENSIONS (1 << 24)
 #define STB_IMAGE_RESIZE_IMPLEMENTATION
 #define STB_IMAGE_RESIZE_STATIC
 #pragma GCC diagnostic push
@@ -36,9 +41,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kMaxPixelsPerImage = int64_t{1} << 26;
-constexpr int64_t kMaxTotalBytes = int64_t{1} << 34;
 constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 28;
+// The header pass reads this much of each file: PNG and BMP state their size in the first
+// bytes, JPEG after its metadata segments.
+constexpr size_t kHeaderBytes = size_t{1} << 20;
 
 struct ImageFile {
   fs::path path;
@@ -161,18 +167,69 @@ void toPlanar(const uint8_t* interleaved, int64_t channels, int64_t pixels, uint
   }
 }
 
-// The first image fixes the size of all; room for every image is made at once.
-void reserveFor(ImageFolderData& out, const DecodedImage& first, int64_t total,
-                const std::string& folder) {
-  out.height = first.height;
-  out.width = first.width;
-  const int64_t bytesNeeded = total * out.channels * out.height * out.width;
-  if (bytesNeeded > kMaxTotalBytes) {
-    throw DataError(folder + ": " + std::to_string(total) + " images of " +
-                    sizeText(out.height, out.width) +
-                    " are more than LayerLab will hold in memory; state a smaller size");
+[[noreturn]] void failTooLarge(const std::string& name, int64_t height, int64_t width) {
+  throw DataError(name + ": the image declares " + sizeText(height, width) +
+                  " pixels, more than LayerLab decodes (at most " + std::to_string(kMaxImageSide) +
+                  " a side and " + std::to_string(kMaxPixelsPerImage >> 20) +
+                  " megapixels); replace or remove the file");
+}
+
+bool beyondCaps(int64_t height, int64_t width) {
+  return width > kMaxImageSide || height > kMaxImageSide || width * height > kMaxPixelsPerImage;
+}
+
+// A PNG's IHDR (the first chunk, by the format's rule), read directly: stb refuses sizes past
+// its own bound with a bare "unknown image type", and the message should say what the file
+// declares.
+std::optional<ImageSize> declaredPngSize(const uint8_t* data, size_t size) {
+  static const uint8_t kStart[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n',
+                                   0,    0,   0,   13,  'I',  'H',  'D',  'R'};
+  if (size < sizeof kStart + 8 || std::memcmp(data, kStart, sizeof kStart) != 0) return {};
+  const auto word = [data](size_t at) {
+    return (int64_t{data[at]} << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
+  };
+  return ImageSize{word(20), word(16)};
+}
+
+// The size an image declares, refused when beyond the caps: decoding allocates what the header
+// says, and a file of a few hundred bytes can declare 30000×30000.
+ImageSize checkedImageSize(const uint8_t* data, size_t size, const std::string& name) {
+  const auto length = static_cast<int>(std::min<size_t>(size, kMaxFileBytes));
+  int w = 0, h = 0, fileChannels = 0;
+  if (stbi_info_from_memory(data, length, &w, &h, &fileChannels) == 0) {
+    const std::optional<ImageSize> png = declaredPngSize(data, size);
+    if (png && beyondCaps(png->height, png->width)) failTooLarge(name, png->height, png->width);
+    throw DataError(name + ": not a readable PNG, JPEG or BMP image (" + stbi_failure_reason() +
+                    "); replace or remove the file");
   }
-  out.pixels.reserve(static_cast<size_t>(bytesNeeded));
+  if (beyondCaps(h, w)) failTooLarge(name, h, w);
+  return {h, w};
+}
+
+ImageSize readImageHeader(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes(kHeaderBytes);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  if (bytes.empty()) throw DataError(path.string() + ": cannot read the file (is it empty?)");
+  return checkedImageSize(bytes.data(), bytes.size(), path.string());
+}
+
+// Sets the size every image will have (the stated one, or the first image's) and checks the
+// whole set against the data budget as float32, before any image is decoded.
+void planFolder(ImageFolderData& out, const std::vector<ImageFile>& files,
+                const ImageFolderConfig& config, const std::string& folder) {
+  out.channels = config.options.color == "grayscale" ? 1 : 3;
+  if (config.options.height > 0 && config.options.width > 0) {
+    out.height = config.options.height;
+    out.width = config.options.width;
+  } else {
+    const ImageSize first = readImageHeader(files.front().path);
+    out.height = first.height;
+    out.width = first.width;
+  }
+  const auto total = static_cast<int64_t>(files.size());
+  checkFloatBudget(folder, total, out.channels * out.height * out.width);
 }
 
 }  // namespace
@@ -180,14 +237,9 @@ void reserveFor(ImageFolderData& out, const DecodedImage& first, int64_t total,
 DecodedImage decodeImage(const uint8_t* data, size_t size, const std::string& name,
                          int64_t channels, int64_t height, int64_t width) {
   const auto length = static_cast<int>(std::min<size_t>(size, kMaxFileBytes));
-  int w = 0, h = 0, fileChannels = 0;
-  if (stbi_info_from_memory(data, length, &w, &h, &fileChannels) == 0) {
-    throw DataError(name + ": not a readable PNG, JPEG or BMP image (" + stbi_failure_reason() +
-                    "); replace or remove the file");
-  }
-  if (int64_t{w} * h > kMaxPixelsPerImage) {
-    throw DataError(name + ": " + sizeText(h, w) + " pixels is too large an image to load");
-  }
+  const ImageSize declared = checkedImageSize(data, size, name);
+  int w = static_cast<int>(declared.width), h = static_cast<int>(declared.height);
+  int fileChannels = 0;
   const int want = static_cast<int>(channels);
   std::unique_ptr<stbi_uc, StbFree> decoded(
       stbi_load_from_memory(data, length, &w, &h, &fileChannels, want));
@@ -217,9 +269,10 @@ ImageFolderData readImageFolder(const std::string& folder, const ImageFolderConf
   ImageFolderData out;
   const fs::path root(folder);
   const std::vector<ImageFile> files = choose(listImages(root, out), config.limit, config.seed);
-  out.channels = config.options.color == "grayscale" ? 1 : 3;
-  ContentHash hash;
+  planFolder(out, files, config, folder);
   const auto total = static_cast<int64_t>(files.size());
+  out.pixels.reserve(static_cast<size_t>(total * out.channels * out.height * out.width));
+  ContentHash hash;
   for (const ImageFile& file : files) {
     if (config.progress && !config.progress(out.count, total)) {
       out.cancelled = true;
@@ -231,9 +284,7 @@ ImageFolderData readImageFolder(const std::string& folder, const ImageFolderConf
     const DecodedImage image =
         decodeImage(bytes.data(), bytes.size(), file.path.string(), out.channels,
                     config.options.height, config.options.width);
-    if (out.count == 0) {
-      reserveFor(out, image, total, folder);
-    } else if (image.height != out.height || image.width != out.width) {
+    if (image.height != out.height || image.width != out.width) {
       throw DataError(file.path.string() + ": " + sizeText(image.height, image.width) +
                       " pixels, but " + files.front().path.string() + " is " +
                       sizeText(out.height, out.width) +
@@ -246,6 +297,15 @@ ImageFolderData readImageFolder(const std::string& folder, const ImageFolderConf
   }
   if (!out.cancelled && config.progress) out.cancelled = !config.progress(out.count, total);
   out.contentHash = hash.hex();
+  return out;
+}
+
+ImageFolderData readImageFolderHeader(const std::string& folder, const ImageFolderConfig& config) {
+  ImageFolderData out;
+  const std::vector<ImageFile> files =
+      choose(listImages(fs::path(folder), out), config.limit, config.seed);
+  planFolder(out, files, config, folder);
+  out.count = static_cast<int64_t>(files.size());
   return out;
 }
 

@@ -17,6 +17,16 @@
 
 namespace layerlab::engine {
 
+// Images declaring more than this (a side, or pixels in all) are refused from their header,
+// before they are decoded.
+inline constexpr int64_t kMaxImageSide = 16384;
+inline constexpr int64_t kMaxPixelsPerImage = int64_t{1} << 26;
+
+struct ImageSize {
+  int64_t height = 0;
+  int64_t width = 0;
+};
+
 struct ImageFolderConfig {
   ImageOptions options;
   int64_t limit = 0;  // > 0: decode only this many images, chosen at random with `seed`
@@ -37,8 +47,16 @@ struct ImageFolderData {
   bool cancelled = false;  // the progress callback stopped the read: count is partial
 };
 
-// Throws DataError naming the folder or file, the problem and what to do.
+// Throws DataError naming the folder or file, the problem and what to do. Before decoding, the
+// whole set (the stated size, or the first image's header) is checked against the data budget
+// as float32 (memory_budget.h), and every image's header against the caps above.
 ImageFolderData readImageFolder(const std::string& folder, const ImageFolderConfig& config = {});
+
+// What readImageFolder would load, from the listing and at most one image header, decoding
+// nothing: class names, count, channels, height and width (pixels and labels empty). Checks the
+// data budget as readImageFolder does. Throws DataError.
+ImageFolderData readImageFolderHeader(const std::string& folder,
+                                      const ImageFolderConfig& config = {});
 
 struct DecodedImage {
   int64_t channels = 0;

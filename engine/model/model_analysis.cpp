@@ -1,20 +1,31 @@
 #include "engine/model/model_analysis.h"
 
-#include <map>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "engine/model/model_summary.h"
 
 namespace layerlab::engine {
 namespace {
 
+// Node id -> index in spec.nodes. Every lookup by id goes through it: a search of the node list
+// per lookup made the analysis quadratic in the number of nodes.
+using NodeIndex = std::unordered_map<std::string, size_t>;
+
+NodeIndex indexNodes(const ModelSpec& spec) {
+  NodeIndex indexOf;
+  indexOf.reserve(spec.nodes.size());
+  for (size_t i = 0; i < spec.nodes.size(); ++i)
+    indexOf.emplace(spec.nodes[i].id, i);  // duplicate ids are refused by parseModelSpec
+  return indexOf;
+}
+
 // Orders the nodes so that every node comes after its inputs (Kahn's algorithm, keeping document
 // order among ready nodes). Nodes on a cycle are left out and reported.
-std::vector<size_t> topologicalOrder(const ModelSpec& spec, std::vector<ModelProblem>& problems) {
-  std::map<std::string, size_t> indexOf;
-  for (size_t i = 0; i < spec.nodes.size(); ++i)
-    indexOf[spec.nodes[i].id] = i;
+std::vector<size_t> topologicalOrder(const ModelSpec& spec, const NodeIndex& indexOf,
+                                     ProblemList& problems) {
   std::vector<int> pending(spec.nodes.size(), 0);
   std::vector<std::vector<size_t>> consumers(spec.nodes.size());
   for (size_t i = 0; i < spec.nodes.size(); ++i) {
@@ -40,27 +51,34 @@ std::vector<size_t> topologicalOrder(const ModelSpec& spec, std::vector<ModelPro
   }
   for (size_t i = 0; i < pending.size(); ++i) {
     if (pending[i] > 0) {
-      problems.push_back({spec.nodes[i].id, "is part of a cycle: a layer cannot feed itself"});
+      problems.add(spec.nodes[i].id, "is part of a cycle: a layer cannot feed itself");
     }
   }
   return order;
 }
 
 // Marks the nodes that some output depends on; the others are reported as unused.
-void reportUnused(const ModelSpec& spec, std::vector<ModelProblem>& problems) {
-  std::set<std::string> used;
-  std::vector<std::string> stack(spec.outputs.begin(), spec.outputs.end());
+void reportUnused(const ModelSpec& spec, const NodeIndex& indexOf, ProblemList& problems) {
+  std::vector<bool> used(spec.nodes.size(), false);
+  std::vector<const std::string*> stack;
+  for (const std::string& output : spec.outputs)
+    stack.push_back(&output);
   while (!stack.empty()) {
-    const std::string id = stack.back();
+    const std::string* id = stack.back();
     stack.pop_back();
-    if (!used.insert(id).second) continue;
-    if (const NodeSpec* node = spec.findNode(id)) {
-      stack.insert(stack.end(), node->inputs.begin(), node->inputs.end());
-    }
+    const auto it = indexOf.find(*id);
+    if (it == indexOf.end() || used[it->second]) continue;
+    used[it->second] = true;
+    for (const std::string& input : spec.nodes[it->second].inputs)
+      stack.push_back(&input);
+  }
+  std::unordered_set<std::string_view> usedIds;  // a duplicate id counts as used with its twin
+  for (size_t i = 0; i < spec.nodes.size(); ++i) {
+    if (used[i]) usedIds.insert(spec.nodes[i].id);
   }
   for (const NodeSpec& node : spec.nodes) {
-    if (!used.contains(node.id)) {
-      problems.push_back({node.id, "does not lead to any output; connect it or remove it"});
+    if (!usedIds.contains(node.id)) {
+      problems.add(node.id, "does not lead to any output; connect it or remove it");
     }
   }
 }
@@ -83,23 +101,36 @@ struct NodeInputs {
 class Analyzer {
  public:
   Analyzer(const ModelSpec& spec, const LayerRegistry& registry, ModelAnalysis& result)
-      : m_spec(spec), m_registry(registry), m_result(result) {}
+      : m_spec(spec),
+        m_registry(registry),
+        m_result(result),
+        m_problems(result.problems),
+        m_specIndex(indexNodes(spec)) {}
 
   void run() {
     m_result.inputShape = m_spec.inputShape;
     m_result.inputDtype = m_spec.inputDtype;
     checkInputLimit();
-    std::vector<size_t> order = topologicalOrder(m_spec, m_result.problems);
+    if (m_spec.nodes.size() > kMaxModelNodes) {
+      // parseModelSpec refuses such documents; a spec built in code is held to the same limit.
+      m_problems.add("", "the model has " + formatThousands(int64_t(m_spec.nodes.size())) +
+                             " nodes, more than the limit of " +
+                             formatThousands(int64_t(kMaxModelNodes)));
+      return;
+    }
+    std::vector<size_t> order = topologicalOrder(m_spec, m_specIndex, m_problems);
+    m_result.nodes.reserve(order.size());
     for (size_t specIndex : order)
       analyzeNode(m_spec.nodes[specIndex]);
     resolveOutputs();
-    reportUnused(m_spec, m_result.problems);
+    reportUnused(m_spec, m_specIndex, m_problems);
     if (m_result.totalParams > kMaxModelParams && !m_nodeOverLimit) {
-      m_result.problems.push_back(
-          {"", "the model has " +
-                   overLimit(m_result.totalParams, "trainable parameters", kMaxModelParams) +
-                   "; make some layers smaller"});
+      m_problems.add("",
+                     "the model has " +
+                         overLimit(m_result.totalParams, "trainable parameters", kMaxModelParams) +
+                         "; make some layers smaller");
     }
+    m_problems.close();
   }
 
  private:
@@ -107,9 +138,8 @@ class Analyzer {
     const int64_t elements = elementCount(m_spec.inputShape);
     if (elements <= kMaxElementsPerSample) return;
     m_inputKnown = false;
-    m_result.problems.push_back(
-        {"", "the input " + formatShape(m_spec.inputShape) + " would hold " +
-                 overLimit(elements, "values per sample", kMaxElementsPerSample)});
+    m_problems.add("", "the input " + formatShape(m_spec.inputShape) + " would hold " +
+                           overLimit(elements, "values per sample", kMaxElementsPerSample));
   }
 
   void resolveOutputs() {
@@ -119,11 +149,11 @@ class Analyzer {
         m_result.outputIndices.push_back(it->second);
         const NodeAnalysis& node = m_result.nodes[it->second];
         if (node.outputShape && node.outputDtype != kFloat32) {
-          m_result.problems.push_back({output, "is an output but gives " + node.outputDtype +
-                                                   " values; a model's output must be float32"});
+          m_problems.add(output, "is an output but gives " + node.outputDtype +
+                                     " values; a model's output must be float32");
         }
-      } else if (m_spec.findNode(output) == nullptr) {
-        m_result.problems.push_back({"", "the output '" + output + "' is not a node of the model"});
+      } else if (!m_specIndex.contains(output)) {
+        m_problems.add("", "the output '" + output + "' is not a node of the model");
       }
     }
   }
@@ -156,7 +186,7 @@ class Analyzer {
       }
       auto it = m_indexOf.find(input);
       if (it == m_indexOf.end()) {
-        if (m_spec.findNode(input) == nullptr) {
+        if (!m_specIndex.contains(input)) {
           fail(node, "its input '" + input + "' is neither \"input\" nor a node of the model");
         }
         inputs.known = false;
@@ -247,22 +277,26 @@ class Analyzer {
     m_result.totalMacs = saturatingAdd(m_result.totalMacs, out.macs);
   }
 
-  void fail(const NodeSpec& node, const std::string& message) {
-    m_result.problems.push_back({node.id, message});
-  }
+  void fail(const NodeSpec& node, const std::string& message) { m_problems.add(node.id, message); }
 
   const ModelSpec& m_spec;
   const LayerRegistry& m_registry;
   ModelAnalysis& m_result;
-  std::map<std::string, size_t> m_indexOf;  // node id -> index in m_result.nodes
-  bool m_inputKnown = true;                 // false when the input itself is beyond the limits
-  bool m_nodeOverLimit = false;             // a node's own count was already reported
+  ProblemList m_problems;
+  NodeIndex m_specIndex;                              // node id -> index in m_spec.nodes
+  std::unordered_map<std::string, size_t> m_indexOf;  // node id -> index in m_result.nodes
+  bool m_inputKnown = true;      // false when the input itself is beyond the limits
+  bool m_nodeOverLimit = false;  // a node's own count was already reported
 };
 
 }  // namespace
 
 const NodeAnalysis* ModelAnalysis::find(const std::string& id) const {
-  for (const NodeAnalysis& node : nodes) {
+  if (indexById.size() == nodes.size()) {
+    const auto it = indexById.find(id);
+    return it == indexById.end() ? nullptr : &nodes[it->second];
+  }
+  for (const NodeAnalysis& node : nodes) {  // an analysis put together by hand
     if (node.id == id) return &node;
   }
   return nullptr;
@@ -271,6 +305,9 @@ const NodeAnalysis* ModelAnalysis::find(const std::string& id) const {
 ModelAnalysis analyzeModel(const ModelSpec& spec, const LayerRegistry& registry) {
   ModelAnalysis result;
   Analyzer(spec, registry, result).run();
+  result.indexById.reserve(result.nodes.size());
+  for (size_t i = 0; i < result.nodes.size(); ++i)
+    result.indexById.emplace(result.nodes[i].id, i);
   return result;
 }
 

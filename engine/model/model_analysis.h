@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/model/layer_registry.h"
@@ -39,6 +40,10 @@ struct ModelAnalysis {
   int64_t totalParams = 0;  // trainable, as torch's parameters() counts them
   int64_t totalNonTrainable = 0;
   int64_t totalMacs = 0;
+
+  // Node id -> index in `nodes`, filled by analyzeModel: find() is a lookup, not a search, so that
+  // a caller asking for every node stays linear.
+  std::unordered_map<std::string, size_t> indexById;
 
   bool ok() const { return problems.empty(); }
   const NodeAnalysis* find(const std::string& id) const;

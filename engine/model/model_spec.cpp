@@ -1,8 +1,10 @@
 #include "engine/model/model_spec.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
+#include <stdexcept>
+
+#include "engine/model/json_document.h"
+#include "engine/model/model_summary.h"
 
 namespace layerlab::engine {
 namespace {
@@ -19,26 +21,12 @@ bool isValidNodeId(const std::string& id) {
   return true;
 }
 
-// Turns a byte offset into "line L, column C" for JSON syntax errors.
-std::string describeOffset(const std::string& text, size_t offset) {
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
 class Parser {
  public:
-  explicit Parser(std::vector<ModelProblem>& problems) : m_problems(problems) {}
+  explicit Parser(ProblemList& problems) : m_problems(problems) {}
 
   void fail(const std::string& nodeId, const std::string& message) {
-    m_problems.push_back({nodeId, message});
+    m_problems.add(nodeId, message);
   }
 
   void parseHeader(const json& doc, ModelSpec& spec) {
@@ -154,7 +142,7 @@ class Parser {
   }
 
  private:
-  std::vector<ModelProblem>& m_problems;
+  ProblemList& m_problems;
 };
 
 }  // namespace
@@ -170,48 +158,67 @@ std::string ModelProblem::describe() const {
   return nodeId.empty() ? message : "node '" + nodeId + "': " + message;
 }
 
-ModelParseResult parseModelSpec(const std::string& text) {
+void ProblemList::add(const std::string& nodeId, const std::string& message) {
+  if (m_count++ < kMaxReportedProblems) m_out.push_back({nodeId, message});
+}
+
+void ProblemList::close() {
+  if (m_count <= kMaxReportedProblems) return;
+  m_out.push_back({"", "… and " +
+                           formatThousands(static_cast<int64_t>(m_count - kMaxReportedProblems)) +
+                           " more problems"});
+  m_count = kMaxReportedProblems;  // a second close adds nothing
+}
+
+ModelParseResult parseModelSpec(std::string_view text) {
   ModelParseResult result;
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& error) {
-    result.problems.push_back(
-        {"", "not valid JSON at " + describeOffset(text, error.byte > 0 ? error.byte - 1 : 0)});
-    return result;
-  } catch (const json::exception& error) {
-    // Valid syntax nlohmann cannot hold, such as a number beyond double's range.
-    result.problems.push_back({"", std::string("not usable JSON: ") + error.what()});
+  JsonParseOutcome parsed = parseJsonBounded(text);
+  if (!parsed.ok()) {
+    result.problems.push_back({"", parsed.error});
     return result;
   }
+  const json& doc = parsed.value;
   if (!doc.is_object()) {
     result.problems.push_back({"", "a model document must be a JSON object"});
     return result;
   }
-  Parser parser(result.problems);
+  const json* nodes = doc.contains("nodes") ? &doc["nodes"] : nullptr;
+  if (nodes != nullptr && nodes->is_array() && nodes->size() > kMaxModelNodes) {
+    result.problems.push_back({"", "the model has " +
+                                       formatThousands(static_cast<int64_t>(nodes->size())) +
+                                       " nodes, more than the limit of " +
+                                       formatThousands(static_cast<int64_t>(kMaxModelNodes)) +
+                                       "; is it the right file?"});
+    return result;
+  }
+  ProblemList problems(result.problems);
+  Parser parser(problems);
   ModelSpec spec;
   parser.parseHeader(doc, spec);
   parser.parseInput(doc, spec);
-  if (!doc.contains("nodes") || !doc["nodes"].is_array() || doc["nodes"].empty()) {
+  if (nodes == nullptr || !nodes->is_array() || nodes->empty()) {
     parser.fail("", "missing 'nodes': a non-empty list of layers");
   } else {
     std::set<std::string> ids;
-    for (size_t i = 0; i < doc["nodes"].size(); ++i)
-      parser.parseNode(doc["nodes"][i], i, spec, ids);
+    for (size_t i = 0; i < nodes->size(); ++i)
+      parser.parseNode((*nodes)[i], i, spec, ids);
   }
   parser.parseOutputs(doc, spec);
+  problems.close();
   if (result.problems.empty()) result.spec = std::move(spec);
   return result;
 }
 
 ModelParseResult loadModelSpec(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return {std::nullopt, {{"", "cannot open the file (does it exist, and may it be read?)"}}};
+  std::string text;
+  try {
+    text = readDocumentFile(path);
+  } catch (const std::invalid_argument& error) {
+    // The message names the path; callers put it in front again, so keep only the reason.
+    const std::string message = error.what();
+    return {std::nullopt, {{"", message.substr(std::min(message.size(), path.size() + 2))}}};
   }
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return parseModelSpec(buffer.str());
+  return parseModelSpec(text);
 }
 
 nlohmann::json toJson(const ModelSpec& spec) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model/shape.h"
@@ -20,6 +21,12 @@ inline constexpr const char* kInputName = "input";
 // The element types a model's input (and its nodes) may have: values, or integer token ids.
 inline constexpr const char* kFloat32 = "float32";
 inline constexpr const char* kInt64 = "int64";
+
+// A model document holds at most this many nodes: the editor, the summary and the builder work
+// per node, and a model of more layers is a file made to exhaust them.
+inline constexpr size_t kMaxModelNodes = 10000;
+// A report lists at most this many problems, then "… and N more problems".
+inline constexpr size_t kMaxReportedProblems = 100;
 
 struct NodeSpec {
   std::string id;
@@ -48,15 +55,33 @@ struct ModelProblem {
   std::string describe() const;
 };
 
+// Collects problems into `out`, keeping the first kMaxReportedProblems and counting the rest, so
+// that a document with a million broken nodes yields a short report.
+class ProblemList {
+ public:
+  explicit ProblemList(std::vector<ModelProblem>& out) : m_out(out) {}
+
+  void add(const std::string& nodeId, const std::string& message);
+  // Appends "… and N more problems" when some were left out; call once, at the end.
+  void close();
+
+ private:
+  std::vector<ModelProblem>& m_out;
+  size_t m_count = 0;
+};
+
 struct ModelParseResult {
   std::optional<ModelSpec> spec;  // set when the structure is sound
   std::vector<ModelProblem> problems;
 };
 
-// Parses the JSON text of a model document, collecting every structural problem.
-ModelParseResult parseModelSpec(const std::string& text);
+// Parses the JSON text of a model document, collecting every structural problem (up to
+// kMaxReportedProblems). The text goes through parseJsonBounded (json_document.h): a document
+// beyond its size or depth, or with more than kMaxModelNodes nodes, is refused with one problem.
+ModelParseResult parseModelSpec(std::string_view text);
 
-// Reads and parses a file. Messages do not repeat the path: callers put it in front.
+// Reads and parses a file (reading no more than the document size limit). Messages do not repeat
+// the path: callers put it in front.
 ModelParseResult loadModelSpec(const std::string& path);
 
 nlohmann::json toJson(const ModelSpec& spec);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/model/json_document.h"
 #include "ui/editor/editor_commands.h"
 #include "ui/editor/editor_model.h"
 
@@ -44,9 +45,12 @@ nlohmann::json nodesFromMimeData(const QMimeData* mime) {
   if (mime == nullptr) return nullptr;
   QByteArray data = mime->data(QString::fromLatin1(kNodesMimeType));
   if (data.isEmpty()) data = mime->text().toUtf8();
-  nlohmann::json parsed = nlohmann::json::parse(data.toStdString(), nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains(kNodesKey) ||
-      !parsed[kNodesKey].is_array() || parsed[kNodesKey].empty())
+  // The clipboard may hold anything another program put there: the bounded parse.
+  engine::JsonParseOutcome outcome = engine::parseJsonBounded(data.toStdString());
+  if (!outcome.ok()) return nullptr;
+  nlohmann::json parsed = std::move(outcome.value);
+  if (!parsed.is_object() || !parsed.contains(kNodesKey) || !parsed[kNodesKey].is_array() ||
+      parsed[kNodesKey].empty())
     return nullptr;
   for (const nlohmann::json& node : parsed[kNodesKey]) {
     if (!node.is_object() || !node.contains("type") || !node["type"].is_string() ||

@@ -29,6 +29,7 @@
 #include <stdexcept>
 
 #include "engine/data/stored_dataset.h"
+#include "engine/model/json_document.h"
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_summary.h"
 #include "storage/run_query.h"
@@ -508,9 +509,11 @@ bool TrainPage::rerun(qint64 runId, const QString& modelJson, const QString& dat
       throw std::invalid_argument(model.problems.empty() ? std::string("its model cannot be read")
                                                          : model.problems.front().describe());
     const engine::DatasetSpec dataset =
-        engine::readStoredDataset(nlohmann::json::parse(datasetJson.toStdString())).spec;
-    const engine::TrainConfig config =
-        engine::trainConfigFromJson(nlohmann::json::parse(configJson.toStdString()));
+        engine::readStoredDataset(
+            engine::parseJsonDocument(datasetJson.toStdString(), "its dataset document"))
+            .spec;
+    const engine::TrainConfig config = engine::trainConfigFromJson(
+        engine::parseJsonDocument(configJson.toStdString(), "its training config"));
     setModel(*model.spec, tr("run %1").arg(runId));
     setDataset(dataset);
     setTrainConfig(config);
