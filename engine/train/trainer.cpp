@@ -212,6 +212,7 @@ Trainer::~Trainer() = default;
 
 FitResult Trainer::fit(const TensorDataset& trainData, const TensorDataset& valData,
                        const TrainCallbacks& callbacks, const TrainControl* control) {
+  restoreGeneratorForResume();
   const TensorDataset train = trainData.to(m_device);
   const TensorDataset val = valData.to(m_device);
   const int64_t batches = batchesPerEpoch(train.size(), m_config.batchSize);

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 
 #include "engine/data/dataset.h"
 #include "engine/model/graph_module.h"
+#include "engine/train/checkpoint_file.h"
 #include "engine/train/lr_schedule.h"
 #include "engine/train/metrics.h"
 #include "engine/train/objective.h"
@@ -26,12 +28,6 @@ namespace layerlab::engine {
 
 // Thrown when the loss becomes NaN or infinite; the run cannot go on.
 class TrainingDiverged : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// Thrown when a checkpoint cannot be read or does not fit the model.
-class CheckpointError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -99,10 +95,15 @@ class Trainer {
   torch::Tensor predict(const torch::Tensor& inputs);
 
   // The full state — weights, optimiser, schedule, best epoch, random generator, epoch and
-  // step — to `path`, written as it is (callers rename into place). Throws CheckpointError.
+  // step — to `path` in LayerLab's checkpoint format (checkpoint_file.h), written as it is
+  // (callers rename into place). Throws CheckpointError, also for a full disk.
   void saveCheckpoint(const std::string& path) const;
-  // Restores what saveCheckpoint wrote. Throws CheckpointError naming the file and the problem;
-  // after a refused load the trainer and its model must not be used.
+  // Restores what saveCheckpoint wrote. The file is untrusted: every tensor it lists must be one
+  // of this trainer's, of its dtype and shape, before a byte is read. Throws CheckpointError
+  // naming the file and the tensor or field; a refused load leaves the trainer as it was.
+  // Loading never touches the process-wide random generator: the saved generator state is put
+  // back when fit() starts, so only a resumed training run restores it (dropout draws from the
+  // process-wide generator, which torch's layers offer no way around).
   void loadCheckpoint(const std::string& path);
 
   int epochsDone() const { return m_epoch; }
@@ -116,6 +117,9 @@ class Trainer {
   EpochSummary finishEpoch(const EpochTotals& totals, const TensorDataset& val);
   void applyLearningRate(double lr);
   void clipGradients();
+  void applyCheckpoint(const std::string& path, const TrainerCheckpointState& state,
+                       std::map<std::string, torch::Tensor>& read);
+  void restoreGeneratorForResume();
   void rememberBestWeights();
   void restoreBestWeights();
 
@@ -128,6 +132,7 @@ class Trainer {
   nlohmann::json m_pendingScheduleState;  // from a checkpoint, until the schedule exists
   BestTracker m_best;
   std::vector<torch::Tensor> m_bestWeights;  // parameters then buffers, when restoring best
+  torch::Tensor m_resumeGeneratorState;      // from a checkpoint, until fit() starts
   AugmentSpec m_augment;
   int64_t m_macsPerSample = 0;
   int m_epoch = 0;
