@@ -211,7 +211,8 @@ ImageSize readImageHeader(const fs::path& path) {
   std::vector<uint8_t> bytes(kHeaderBytes);
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   bytes.resize(static_cast<size_t>(in.gcount()));
-  if (bytes.empty()) throw DataError(path.string() + ": cannot read the file (is it empty?)");
+  if (bytes.empty())
+    throw DataError(path.string() + ": an empty file, not a readable PNG, JPEG or BMP image");
   return checkedImageSize(bytes.data(), bytes.size(), path.string());
 }
 

@@ -2,6 +2,8 @@
 // processes, a real store, CSV files written by the tests.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <cmath>
 #include <csignal>
 #include <fstream>
@@ -188,7 +190,9 @@ TEST_P(OutputMismatch, IsRefusedInOneLineBeforeAnythingIsStored) {
   EXPECT_EQ(train.exitCode, 2) << train.out << train.err;
   EXPECT_NE(train.err.find(c.expected), std::string::npos) << train.err;
   EXPECT_EQ(std::count(train.err.begin(), train.err.end(), '\n'), 1) << train.err;
-  EXPECT_TRUE(json::parse(cli({"runs", "list", "--db", db, "--json"}).out)["runs"].empty());
+  // Refused before anything is stored: no store was made, or the one there holds no run.
+  if (std::filesystem::exists(db))
+    EXPECT_TRUE(json::parse(cli({"runs", "list", "--db", db, "--json"}).out)["runs"].empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(

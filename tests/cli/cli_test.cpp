@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -236,7 +237,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"bad_optimizer",
                  {"train", "--model", "{templates}mlp.layerlab.json", "--optimizer", "lbfgs"},
                  "lbfgs"},
-        BadInput{"no_such_run", {"runs", "show", "42"}, "no run 42"}),
+        BadInput{"show_in_a_missing_store", {"runs", "show", "42"}, "there is no such file"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Cli, CtrlCStopsAndStoresTheRunAsCancelled) {
@@ -266,10 +267,20 @@ TEST(Cli, SummaryPrintsTheKerasTable) {
   }
 }
 
-TEST(Cli, RunsListOnAnEmptyStore) {
+TEST(Cli, RunsListOnAMissingAndOnAnEmptyStore) {
   test::TempDir dir;
-  EXPECT_TRUE(runsList(dir.file("fresh.db"))["runs"].empty());
-  const ProcessResult text = cli({"runs", "list", "--db", dir.file("fresh.db")});
+  const std::string db = dir.file("fresh.db");
+  const ProcessResult missing = cli({"runs", "list", "--db", db});
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_NE(missing.err.find("no such file"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(db));  // reading never creates a store
+
+  const ProcessResult train = cli({"train", "--model", kTemplates + "mlp.layerlab.json", "--limit",
+                                   "100", "--epochs", "1", "--threads", "1", "--db", db});
+  ASSERT_EQ(train.exitCode, 0) << train.err;
+  ASSERT_EQ(cli({"runs", "delete", "1", "--yes", "--db", db}).exitCode, 0);
+  EXPECT_TRUE(runsList(db)["runs"].empty());
+  const ProcessResult text = cli({"runs", "list", "--db", db});
   EXPECT_EQ(text.exitCode, 0);
   EXPECT_NE(text.out.find("No runs"), std::string::npos);
 }

@@ -2,53 +2,28 @@
 // on stderr and an exit code (app/core/error_policy.h), never an abort; names and class names
 // from the store reach the terminal with their control characters escaped.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.h"
+#include "tests/support/sqlite_edit.h"
 #include "tests/support/temp_dir.h"
 
 namespace layerlab {
 namespace {
 
 using nlohmann::json;
+using test::execSql;
 using test::ProcessResult;
+using test::queryText;
 
 const std::string kCli = LAYERLAB_CLI_PATH;
 const std::string kTemplates = std::string(LAYERLAB_SOURCE_DIR) + "/resources/templates/";
 
 ProcessResult cli(const std::vector<std::string>& args) {
   return test::runProcess(kCli, args);
-}
-
-// Runs one statement on the store with the plain SQLite API, as a person editing a shared file
-// by hand would; `text` is bound to ?1.
-void execSql(const std::string& db, const std::string& sql, const std::string& text = {}) {
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(handle);
-  if (!text.empty()) sqlite3_bind_text(statement, 1, text.c_str(), -1, SQLITE_TRANSIENT);
-  EXPECT_EQ(sqlite3_step(statement), SQLITE_DONE) << sqlite3_errmsg(handle);
-  sqlite3_finalize(statement);
-  sqlite3_close(handle);
-}
-
-std::string queryText(const std::string& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  sqlite3_open(db.c_str(), &handle);
-  sqlite3_stmt* statement = nullptr;
-  sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr);
-  std::string text;
-  if (sqlite3_step(statement) == SQLITE_ROW)
-    text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-  sqlite3_finalize(statement);
-  sqlite3_close(handle);
-  return text;
 }
 
 // One line on stderr, in the CLI's words, with nothing of an abort or a LibTorch backtrace.

@@ -2,7 +2,6 @@
 // copy, dump and destruction before the bounded parse), larger than the document cap, and the
 // same documents planted in a store and read back by predict, train --resume and runs show.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <random>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include "engine/model/model_spec.h"
 #include "tests/limits/limits_support.h"
 #include "tests/support/child_process.h"
+#include "tests/support/sqlite_edit.h"
 #include "tests/support/temp_dir.h"
 
 namespace layerlab {
@@ -117,29 +117,9 @@ class StoredDocuments : public ::testing::Test {
 
   std::string db() const { return m_dir.file("runs.db"); }
 
-  std::string select(const std::string& sql) {
-    sqlite3* connection = nullptr;
-    EXPECT_EQ(sqlite3_open(db().c_str(), &connection), SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(connection, sql.c_str(), -1, &statement, nullptr), SQLITE_OK);
-    std::string text;
-    if (sqlite3_step(statement) == SQLITE_ROW)
-      text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-    sqlite3_finalize(statement);
-    sqlite3_close(connection);
-    return text;
-  }
-
+  std::string select(const std::string& sql) { return test::queryText(db(), sql); }
   void execute(const std::string& sql, const std::string& value) {
-    sqlite3* connection = nullptr;
-    ASSERT_EQ(sqlite3_open(db().c_str(), &connection), SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(connection, sql.c_str(), -1, &statement, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(connection);
-    sqlite3_bind_text(statement, 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    EXPECT_EQ(sqlite3_step(statement), SQLITE_DONE) << sqlite3_errmsg(connection);
-    sqlite3_finalize(statement);
-    sqlite3_close(connection);
+    test::execSql(db(), sql, value);
   }
 
   test::TempDir m_dir;
