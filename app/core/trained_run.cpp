@@ -34,7 +34,16 @@ int epochOf(const storage::RunQuery& query, int64_t runId, const std::string& ki
   const std::optional<storage::ArtifactRecord> record = query.artifact(runId, kind);
   if (!record || record->metadataJson.empty()) return 0;
   const nlohmann::json metadata = engine::parseJsonBounded(record->metadataJson).value;
-  return metadata.is_object() ? metadata.value("epoch", 0) : 0;
+  if (!metadata.is_object() || !metadata.contains("epoch")) return 0;
+  const nlohmann::json& epoch = metadata["epoch"];
+  if (!epoch.is_number_integer() || epoch.get<int64_t>() < 0 || epoch.get<int64_t>() > 1000000) {
+    throw JobInputError(
+        "run " + std::to_string(runId) + ": the store's record of its checkpoint (" + kind +
+        ") gives the epoch as " +
+        epoch.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace).substr(0, 40) +
+        ", not a count; the store was changed outside LayerLab");
+  }
+  return epoch.get<int>();
 }
 
 const engine::TensorDataset& partOf(const engine::LoadedData& data, const std::string& split) {

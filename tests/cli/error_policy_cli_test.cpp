@@ -64,8 +64,12 @@ TEST_F(CraftedStore, AMetadataValueOfTheWrongTypeIsOneLineNotAnAbort) {
   execSql(db(), "UPDATE artifacts SET metadata_json = ?1", before);
 
   for (const ProcessResult* result : {&predict, &exported}) {
-    EXPECT_TRUE(result->exitCode == 1 || result->exitCode == 2) << result->exitCode;
+    EXPECT_EQ(result->exitCode, 2) << result->err;
     expectOneErrorLine(*result);
+    EXPECT_NE(result->err.find("run 1: the store's record of its checkpoint"), std::string::npos)
+        << result->err;
+    EXPECT_NE(result->err.find("gives the epoch as \"seven\", not a count"), std::string::npos)
+        << result->err;
   }
 }
 
