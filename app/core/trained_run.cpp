@@ -12,6 +12,7 @@
 #include "engine/data/dataset.h"
 #include "engine/model/graph_module.h"
 #include "engine/model/json_document.h"
+#include "engine/train/generator_shield.h"
 #include "engine/train/trainer.h"
 #include "storage/run_store.h"
 
@@ -111,6 +112,9 @@ TrainedRun::TrainedRun(const std::string& storePath, int64_t runId, const std::s
                         " has problems: " + m_model->analysis.problems.front().describe());
   }
   try {
+    // Building the model draws its initial weights from the process-wide generator, which a
+    // training in this process (the GUI's) may be drawing dropout masks from.
+    const engine::GeneratorShield shield;
     m_model->trainer = std::make_unique<engine::Trainer>(
         engine::GraphModule(m_docs.model, m_model->analysis), m_docs.config, torch::kCPU,
         static_cast<int64_t>(m_docs.classNames.size()));

@@ -1,6 +1,7 @@
 #include "engine/train/trainer.h"
 
 #include "engine/data/augment.h"
+#include "engine/train/generator_shield.h"
 
 #include <chrono>
 #include <cmath>
@@ -283,7 +284,7 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
     const torch::Tensor targets = train.targets.index_select(0, index);
     applyLearningRate(m_schedule->lrForStep(m_step));
     dropGradients(*m_optimizer);
-    const torch::Tensor output = m_model->forward(inputs);
+    const torch::Tensor output = forwardDrawing(inputs);
     const torch::Tensor loss = m_objective.loss(output, targets);
     loss.backward();
     if (m_config.gradClipNorm > 0) clipGradients();
@@ -437,6 +438,11 @@ EvalResult Trainer::evaluate(const TensorDataset& dataOnAnyDevice) {
                                          r[2].item<double>(), r[3].item<double>(), values);
   }
   return result;
+}
+
+torch::Tensor Trainer::forwardDrawing(const torch::Tensor& inputs) {
+  const std::lock_guard<std::mutex> lock(generatorDrawMutex());
+  return m_model->forward(inputs);
 }
 
 torch::Tensor Trainer::predict(const torch::Tensor& inputs) {

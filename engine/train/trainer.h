@@ -115,6 +115,9 @@ class Trainer {
   EpochTotals runEpoch(const TensorDataset& train, const TrainCallbacks& callbacks,
                        const TrainControl* control);
   EpochSummary finishEpoch(const EpochTotals& totals, const TensorDataset& val);
+  // The training forward pass, which draws dropout masks from the process-wide generator: held
+  // under generatorDrawMutex() (generator_shield.h).
+  torch::Tensor forwardDrawing(const torch::Tensor& inputs);
   void applyLearningRate(double lr);
   void clipGradients();
   void applyCheckpoint(const std::string& path, const TrainerCheckpointState& state,

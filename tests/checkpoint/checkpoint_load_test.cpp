@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "engine/train/checkpoint_file.h"
+#include "engine/train/generator_shield.h"
 #include "engine/train/trainer.h"
 #include "tests/checkpoint/crafted_checkpoint.h"
 #include "tests/support/temp_dir.h"
@@ -238,6 +239,23 @@ TEST(Checkpoint, LoadingLeavesTheProcessWideGeneratorAlone) {
   torch::manual_seed(12345);
   trainer.loadCheckpoint(path);
   EXPECT_TRUE(torch::equal(torch::rand({16}), expected));
+}
+
+// Building a model beside a training (Try It, export in the GUI) draws its initial weights under a
+// GeneratorShield, which leaves the process-wide generator as it found it.
+TEST(Checkpoint, AModelBuiltUnderAShieldLeavesTheProcessWideGeneratorAsItWas) {
+  torch::manual_seed(12345);
+  const torch::Tensor expected = torch::rand({16});
+  torch::manual_seed(12345);
+  {
+    const GeneratorShield shield;
+    Trainer trainer(model(), config("adam"), torch::kCPU, 3);
+  }
+  EXPECT_TRUE(torch::equal(torch::rand({16}), expected));
+  // Without the shield the same construction draws, so the check above is a real one.
+  torch::manual_seed(12345);
+  { Trainer trainer(model(), config("adam"), torch::kCPU, 3); }
+  EXPECT_FALSE(torch::equal(torch::rand({16}), expected));
 }
 
 // Only a resumed training run puts the saved generator state back, when it starts training.
