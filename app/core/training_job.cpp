@@ -40,7 +40,9 @@ void checkTrainingMemory(const TrainingJob& job, const engine::ModelAnalysis& an
 
 void checkInputs(const TrainingJob& job, const engine::ModelAnalysis& analysis) {
   if (!analysis.ok()) {
-    std::string text = "the model has " + std::to_string(analysis.problems.size()) + " problem(s)";
+    // The list is capped (kMaxReportedProblems, then one "… and N more problems" line), so it
+    // speaks for itself instead of being counted here.
+    std::string text = "the model has problems:";
     for (const auto& problem : analysis.problems)
       text += "\n  " + problem.describe();
     throw JobInputError(text);
