@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <utility>
 
 #include "storage/artifact_paths.h"
 #include "storage/store_rows.h"
@@ -28,6 +30,10 @@ class Fd {
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   Fd(Fd&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+  Fd& operator=(Fd&& other) noexcept {
+    std::swap(m_fd, other.m_fd);
+    return *this;
+  }
 
   int get() const { return m_fd; }
   bool valid() const { return m_fd >= 0; }
@@ -134,6 +140,25 @@ Fd openRunFolder(int files, const std::string& filesPath, const std::string& uui
   return Fd();
 }
 
+// A run's folder opened for sweeping, with the files folder holding it (to remove it from) and
+// its path for messages; `run` is invalid when there is nothing to sweep.
+struct OpenRunFolder {
+  Fd files;
+  Fd run;
+  std::string path;
+};
+
+OpenRunFolder openRunFolder(const std::string& storePath, const std::string& uuid, FileSweep& sweep,
+                            bool removeLink) {
+  OpenRunFolder folder;
+  folder.files = openFilesFolder(storePath, &sweep);
+  if (!folder.files.valid()) return folder;
+  const std::string filesPath = filesFolderPath(storePath);
+  folder.run = openRunFolder(folder.files.get(), filesPath, uuid, sweep, removeLink);
+  folder.path = filesPath + "/" + uuid;
+  return folder;
+}
+
 std::string checkComponent(const fs::path& path, fs::file_type expected) {
   std::error_code error;
   const fs::file_status status = fs::symlink_status(path, error);
@@ -173,35 +198,28 @@ std::string runFolderRefusal(const std::string& storePath, const std::string& uu
 
 void removeRunFolder(const std::string& storePath, const std::string& uuid, FileSweep& sweep) {
   if (!isWellFormedUuid(uuid)) return;
-  const Fd files = openFilesFolder(storePath, &sweep);
-  if (!files.valid()) return;
-  const std::string filesPath = filesFolderPath(storePath);
-  const Fd run = openRunFolder(files.get(), filesPath, uuid, sweep, true);
-  if (!run.valid()) return;
-  const std::string runPath = filesPath + "/" + uuid;
-  for (const std::string& name : namesIn(run.get()))
-    removeEntry(run.get(), runPath, name, sweep);
+  const OpenRunFolder folder = openRunFolder(storePath, uuid, sweep, true);
+  if (!folder.run.valid()) return;
+  for (const std::string& name : namesIn(folder.run.get()))
+    removeEntry(folder.run.get(), folder.path, name, sweep);
   // Fails when something was left alone; the folder then stays with it.
-  if (::unlinkat(files.get(), uuid.c_str(), AT_REMOVEDIR) == 0) ++sweep.foldersRemoved;
+  if (::unlinkat(folder.files.get(), uuid.c_str(), AT_REMOVEDIR) == 0) ++sweep.foldersRemoved;
 }
 
 void removeUnrecordedFiles(const std::string& storePath, const std::string& uuid,
                            const std::set<std::string>& keep, FileSweep& sweep) {
-  const Fd files = openFilesFolder(storePath, &sweep);
-  if (!files.valid()) return;
-  const std::string filesPath = filesFolderPath(storePath);
-  const Fd run = openRunFolder(files.get(), filesPath, uuid, sweep, false);
-  if (!run.valid()) return;
-  const std::string runPath = filesPath + "/" + uuid;
-  for (const std::string& name : namesIn(run.get())) {
+  const OpenRunFolder folder = openRunFolder(storePath, uuid, sweep, false);
+  if (!folder.run.valid()) return;
+  const std::string& runPath = folder.path;
+  for (const std::string& name : namesIn(folder.run.get())) {
     bool exists = false;
-    const struct stat info = statAt(run.get(), name, exists);
+    const struct stat info = statAt(folder.run.get(), name, exists);
     if (!exists || keep.contains(name)) continue;
     if (!S_ISREG(info.st_mode)) {
       sweep.refused.push_back(runPath + "/" + name + ": is not a regular file; left alone");
       continue;
     }
-    removeEntry(run.get(), runPath, name, sweep);
+    removeEntry(folder.run.get(), runPath, name, sweep);
   }
 }
 
