@@ -47,7 +47,6 @@ constexpr int kMaxRecentFiles = 10;
 MainWindow::MainWindow(const QString& storePath, QWidget* parent)
     : QMainWindow(parent), m_device(tr("CPU")) {
   setObjectName(QStringLiteral("mainWindow"));
-  setWindowTitle(QStringLiteral("LayerLab"));
   setAcceptDrops(true);
   buildPlaces(storePath);
 
@@ -87,6 +86,13 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_trainPage->setEditorModel(m_modelPage->currentModel());
   connect(m_modelPage, &ModelPage::modelChanged, this,
           [this] { m_trainPage->setEditorModel(m_modelPage->currentModel()); });
+  // The model being drawn is the window's document: its name, file and unsaved mark.
+  auto retitle = [this] {
+    setWindowTitle(m_modelPage->documentTitle() + QStringLiteral(" \u2014 LayerLab"));
+    setWindowModified(m_modelPage->hasUnsavedChanges());
+  };
+  connect(m_modelPage, &ModelPage::documentTitleChanged, this, retitle);
+  retitle();
   connect(m_modelPage, &ModelPage::trainRequested, this, [this] {
     m_trainPage->useEditorModel();
     showPlace(Place::Train);
@@ -337,6 +343,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     if (answer != QMessageBox::Yes) return;
     m_closingAfterStop = true;
     m_trainPage->requestStop();
+    return;
+  }
+  if (!m_modelPage->confirmDiscard()) {
+    event->ignore();
     return;
   }
   if (m_savesSettings) saveSettings();

@@ -15,6 +15,7 @@
 #include "engine/model/memory_budget.h"
 #include "engine/model/model_analysis.h"
 #include "engine/train/metrics.h"
+#include "engine/train/output_fit.h"
 #include "engine/train/trainer.h"
 #include "storage/run_query.h"
 #include "storage/run_store.h"
@@ -57,40 +58,17 @@ constexpr const char* kBestCheckpoint = kBestCheckpointKind;
 // A long epoch still shows the run alive to other processes this often.
 constexpr double kHeartbeatSeconds = 30.0;
 
-// What the model's output must be for the data, or an empty string when it fits.
+// What the model's output must be for the data (the Model place checks the same rule), or an
+// empty string when it fits.
 std::string outputMismatch(const engine::ModelAnalysis& analysis, const engine::LoadedData& data,
                            const engine::TrainConfig& config) {
-  const bool binaryLogit = config.loss == "bce_with_logits";
-  if (data.classification() == engine::isRegressionLoss(config.loss)) {
-    return data.classification()
-               ? "the data has classes (" + std::to_string(data.classNames.size()) +
-                     ") but the loss '" + config.loss +
-                     "' is for regression; use cross_entropy (or bce_with_logits for two classes)"
-               : "the data's target is a number (regression) but the loss '" + config.loss +
-                     "' is for classes; use mse, l1 or huber";
-  }
-  if (binaryLogit && data.classNames.size() != 2) {
-    return "bce_with_logits needs two classes but the data has " +
-           std::to_string(data.classNames.size()) + "; use cross_entropy";
-  }
-  if (analysis.outputIndices.size() != 1) {
-    return "the model has " + std::to_string(analysis.outputIndices.size()) +
-           " outputs; training needs exactly one";
-  }
-  const engine::NodeAnalysis& node = analysis.nodes[analysis.outputIndices.front()];
-  if (!node.outputShape) return {};
-  const engine::Shape expected = {binaryLogit ? 1 : data.outputs};
-  if (*node.outputShape == expected) return {};
-  const std::string want =
-      binaryLogit ? "1 value per sample (the logit of the second class)"
-      : data.classification()
-          ? std::to_string(data.outputs) +
-                " values per sample (one per class: " + std::to_string(data.classNames.size()) +
-                " classes)"
-          : "1 value per sample (a regression target)";
-  return "output node '" + node.id + "' gives " + engine::formatShape(*node.outputShape) +
-         " but the data needs " + want + "; change that layer so it gives " +
-         engine::formatShape(expected);
+  const std::optional<engine::ModelProblem> problem =
+      engine::outputMismatch(analysis, {.classification = data.classification(),
+                                        .classes = data.classNames.size(),
+                                        .loss = config.loss});
+  if (!problem) return {};
+  return problem->nodeId.empty() ? problem->message
+                                 : "output node '" + problem->nodeId + "' " + problem->message;
 }
 
 void checkInputShape(const TrainingJob& job, const engine::Shape& data) {

@@ -24,6 +24,7 @@
 #include "tests/ui/gui_test_support.h"
 #include "ui/editor/editor_model.h"
 #include "ui/editor/graph_scene.h"
+#include "ui/editor/graph_view.h"
 #include "ui/editor/model_page.h"
 #include "ui/editor/node_clipboard.h"
 #include "ui/editor/template_gallery.h"
@@ -93,7 +94,7 @@ TEST_F(EditorEditTest, LayersDraggedFromThePaletteLandOnTheCanvasOrOnAConnection
   GraphScene& scene = page.scene();
 
   // On empty canvas: a new card where it fell.
-  const QPointF where = scene.cardCentre(engine::kInputName) + QPointF(400, 0);
+  const QPointF where = scene.cardCentre(engine::kInputName) + QPointF(0, 300);
   dropOnCanvas(paletteDrag(QStringLiteral("Dense")), where);
   ASSERT_TRUE(model.contains("dense_1"));
   EXPECT_LT(QLineF(scene.cardCentre("dense_1"), where).length(), 4.0);
@@ -110,9 +111,9 @@ TEST_F(EditorEditTest, LayersDraggedFromThePaletteLandOnTheCanvasOrOnAConnection
   EXPECT_EQ(model.node("dense_1")->inputs, std::vector<std::string>{"relu_1"});
   EXPECT_EQ(scene.edgeCount(), 2);
   EXPECT_EQ(scene.selectedIds(), std::vector<std::string>{"relu_1"});
-  EXPECT_LT(scene.cardCentre(engine::kInputName).x(), scene.cardCentre("relu_1").x());
-  EXPECT_LT(scene.cardCentre("relu_1").x() + GraphScene::kCardWidth,
-            scene.cardCentre("dense_1").x() + 1)
+  EXPECT_LT(scene.cardCentre(engine::kInputName).y(), scene.cardCentre("relu_1").y());
+  EXPECT_LT(scene.cardCentre("relu_1").y() + GraphScene::kCardHeight,
+            scene.cardCentre("dense_1").y() + 1)
       << "the new card sits between the two without covering the second";
   EXPECT_EQ(page.undoStack().count(), steps + 1);
   page.undoStack().undo();

@@ -13,6 +13,7 @@
 #include "tests/ui/gui_test_support.h"
 #include "ui/editor/editor_model.h"
 #include "ui/editor/graph_scene.h"
+#include "ui/editor/graph_view.h"
 #include "ui/editor/model_page.h"
 
 namespace layerlab::ui {
@@ -55,7 +56,7 @@ TEST(ModelPageTest, DrawConnectEditBreakUndoAndSave) {
 
   // Drag from the input's output port onto the Flatten card.
   const QPointF port =
-      scene.cardCentre(engine::kInputName) + QPointF(GraphScene::kCardWidth / 2, 0);
+      scene.cardCentre(engine::kInputName) + QPointF(0, GraphScene::kCardHeight / 2);
   const QPoint from = onView(page, port), to = onView(page, scene.cardCentre("flatten_1"));
   QWidget* viewport = page.view().viewport();
   QTest::mousePress(viewport, Qt::LeftButton, {}, from);

@@ -39,7 +39,8 @@ class MainWindowTest : public ::testing::Test {
 };
 
 TEST_F(MainWindowTest, TitleAndStatusBarNameTheStoreAndTheDevice) {
-  EXPECT_EQ(m_window->windowTitle(), "LayerLab");
+  // The model being drawn names the window: its name, its file (none yet) and the application.
+  EXPECT_EQ(m_window->windowTitle(), QString::fromUtf8("mlp \u2014 not saved[*] \u2014 LayerLab"));
   EXPECT_EQ(child<QLabel>(*m_window, "storeLabel")->text(), "Store: " + m_store.path());
   EXPECT_EQ(child<QLabel>(*m_window, "deviceLabel")->text(), "Device: CPU");
   m_window->setDevice(QStringLiteral("CUDA:0"));

@@ -117,4 +117,17 @@ void SetInputShapeCommand::undo() {
   m_model.setInputShape(m_before);
 }
 
+SetModelNameCommand::SetModelNameCommand(EditorModel& model, std::string name)
+    : m_model(model), m_before(model.spec().name), m_after(std::move(name)) {
+  setText(QObject::tr("Rename the model to %1").arg(QString::fromStdString(m_after)));
+}
+
+void SetModelNameCommand::redo() {
+  m_model.setName(m_after);
+}
+
+void SetModelNameCommand::undo() {
+  m_model.setName(m_before);
+}
+
 }  // namespace layerlab::ui

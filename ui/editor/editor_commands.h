@@ -113,4 +113,17 @@ class SetInputShapeCommand : public QUndoCommand {
   engine::Shape m_after;
 };
 
+// Renames the model (the name runs are listed under).
+class SetModelNameCommand : public QUndoCommand {
+ public:
+  SetModelNameCommand(EditorModel& model, std::string name);
+  void redo() override;
+  void undo() override;
+
+ private:
+  EditorModel& m_model;
+  std::string m_before;
+  std::string m_after;
+};
+
 }  // namespace layerlab::ui

@@ -40,12 +40,12 @@ void EditorModel::setSpec(const engine::ModelSpec& spec) {
       m_positions[id] = point;
     }
   }
-  // Positions stored without the input's: put it left of the first node that reads it.
+  // Positions stored without the input's: put it above the first node that reads it.
   if (stored.is_object() && !stored.empty() && !stored.contains(engine::kInputName)) {
     for (const engine::NodeSpec& node : m_spec.nodes) {
       if (std::find(node.inputs.begin(), node.inputs.end(), engine::kInputName) !=
           node.inputs.end()) {
-        m_positions[engine::kInputName] = m_positions[node.id] - QPointF(kLayoutColumnWidth, 0);
+        m_positions[engine::kInputName] = m_positions[node.id] - QPointF(0, kLayoutRowHeight);
         break;
       }
     }
@@ -213,8 +213,23 @@ void EditorModel::autoLayout() {
   Q_EMIT changed();
 }
 
+void EditorModel::setName(const std::string& name) {
+  m_spec.name = name;
+  Q_EMIT changed();
+}
+
+void EditorModel::setOutputTarget(std::optional<engine::OutputTarget> target) {
+  m_target = std::move(target);
+  reanalyse();
+}
+
 void EditorModel::reanalyse() {
   m_analysis = engine::analyzeModel(m_spec);
+  m_layerProblems = m_analysis.problems.size();
+  if (m_target && m_analysis.ok()) {
+    if (std::optional<engine::ModelProblem> problem = engine::outputMismatch(m_analysis, *m_target))
+      m_analysis.problems.push_back(std::move(*problem));
+  }
   Q_EMIT changed();
 }
 

@@ -22,6 +22,7 @@
 
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_spec.h"
+#include "engine/train/output_fit.h"
 
 namespace layerlab::ui {
 
@@ -44,7 +45,11 @@ class EditorModel : public QObject {
   void setSpec(const engine::ModelSpec& spec);
   // The document with current positions in its "editor" block.
   engine::ModelSpec spec() const;
+  // The model's analysis, with the data's problem (if any) among its problems.
   const engine::ModelAnalysis& analysis() const { return m_analysis; }
+  // True when the layers themselves have no problem (the data's aside): shapes and costs are
+  // known for every node.
+  bool layersOk() const { return m_layerProblems == 0; }
 
   std::vector<std::string> nodeIds() const;
   const engine::NodeSpec* node(const std::string& id) const;
@@ -65,6 +70,11 @@ class EditorModel : public QObject {
   void setParam(const std::string& id, const std::string& key, const nlohmann::json& value);
   void setOutputs(const std::vector<std::string>& outputs);
   void setInputShape(const engine::Shape& shape);
+  void setName(const std::string& name);
+  // What the chosen data asks of the output; nullopt: no data chosen. A model whose output does
+  // not fit gets that problem in its analysis, pinned to the output node (engine/train/
+  // output_fit.h: the rule training applies).
+  void setOutputTarget(std::optional<engine::OutputTarget> target);
   void moveNodes(const std::map<std::string, QPointF>& positions);
   // Places every node by the layered layout.
   void autoLayout();
@@ -80,6 +90,8 @@ class EditorModel : public QObject {
   engine::ModelSpec m_spec;
   std::map<std::string, QPointF> m_positions;
   engine::ModelAnalysis m_analysis;
+  size_t m_layerProblems = 0;
+  std::optional<engine::OutputTarget> m_target;
 };
 
 }  // namespace layerlab::ui

@@ -1,6 +1,8 @@
-// The automatic layout of a layer graph: layers in columns by their longest distance from the
-// input (left to right, as data flows), nodes in a column ordered by the average row of what feeds
-// them (which keeps edges from crossing in chains and residual blocks), the input at the left.
+// The automatic layout of a layer graph, top to bottom as data flows: layers in rows by their
+// longest distance from the input, nodes in a row ordered by the average place of what feeds them
+// (which keeps edges from crossing in chains and residual blocks), the input at the top. A chain
+// too long for a landscape view is folded into side-by-side columns, each read top to bottom, so
+// that a fit to the view keeps the cards readable.
 //
 // Pure function: any thread.
 #pragma once
@@ -14,11 +16,14 @@
 
 namespace layerlab::ui {
 
-inline constexpr double kLayoutColumnWidth = 230.0;
-inline constexpr double kLayoutRowHeight = 120.0;
+inline constexpr double kLayoutColumnWidth = 240.0;  // card and gap, side by side in a row
+inline constexpr double kLayoutRowHeight = 116.0;    // card, gap and the shape label between
+inline constexpr double kLayoutFoldGap = 100.0;      // between the folds of a long chain
+// The view the folding aims at: wider than tall, as the Model place's canvas.
+inline constexpr double kLayoutAspect = 1.6;
 
 // Positions (top-left of each node) for every node id and for engine::kInputName. A graph with a
-// cycle still gets positions: nodes on the cycle go one column past their placed inputs.
+// cycle still gets positions: nodes on the cycle go one row past their placed inputs.
 std::map<std::string, QPointF> layeredLayout(const engine::ModelSpec& spec);
 
 }  // namespace layerlab::ui

@@ -21,234 +21,57 @@
 #include "engine/model/model_summary.h"
 #include "ui/editor/editor_commands.h"
 #include "ui/editor/editor_model.h"
+#include "ui/editor/node_card.h"
 
 namespace layerlab::ui {
 
-namespace {
-
-constexpr double kPortRadius = 6;
-const QColor kProblemColour(200, 55, 45);
-
-QPalette appPalette() {
-  return QPalette();
-}
-
-}  // namespace
-
-// One node (or the model's input) as a card.
-class NodeCard : public QGraphicsItem {
- public:
-  NodeCard(GraphScene& scene, std::string id, QString title, QString subtitle, QString detail,
-           QString problem, bool output)
-      : m_scene(scene),
-        m_id(std::move(id)),
-        m_title(std::move(title)),
-        m_subtitle(std::move(subtitle)),
-        m_detail(std::move(detail)),
-        m_problem(std::move(problem)),
-        m_output(output) {
-    const bool isInput = m_id == engine::kInputName;
-    setFlag(ItemIsSelectable, !isInput);
-    setFlag(ItemIsMovable);
-    setFlag(ItemSendsGeometryChanges);
-    setAcceptHoverEvents(true);
-    setToolTip(m_problem.isEmpty() ? m_detail : m_problem);
-    setZValue(1);
-  }
-
-  const std::string& id() const { return m_id; }
-  bool hasProblem() const { return !m_problem.isEmpty(); }
-  QPointF inputPort() const { return pos() + QPointF(0, GraphScene::kCardHeight / 2); }
-  QPointF outputPort() const {
-    return pos() + QPointF(GraphScene::kCardWidth, GraphScene::kCardHeight / 2);
-  }
-
-  QRectF boundingRect() const override {
-    return QRectF(-kPortRadius, -2, GraphScene::kCardWidth + 2 * kPortRadius,
-                  GraphScene::kCardHeight + 4);
-  }
-
-  void paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) override {
-    const QPalette pal = appPalette();
-    painter->setRenderHint(QPainter::Antialiasing);
-    const QRectF card(0, 0, GraphScene::kCardWidth, GraphScene::kCardHeight);
-    QColor border = hasProblem() ? kProblemColour : pal.color(QPalette::Mid);
-    if (isSelected()) border = pal.color(QPalette::Highlight);
-    painter->setPen(QPen(border, isSelected() || hasProblem() ? 2.4 : 1.2));
-    painter->setBrush(
-        pal.color(m_id == engine::kInputName ? QPalette::AlternateBase : QPalette::Base));
-    painter->drawRoundedRect(card, 8, 8);
-    QFont bold = painter->font();
-    bold.setBold(true);
-    painter->setFont(bold);
-    painter->setPen(hasProblem() ? kProblemColour : pal.color(QPalette::Text));
-    painter->drawText(card.adjusted(10, 6, -10, 0), Qt::AlignLeft | Qt::AlignTop, m_title);
-    QFont normal = painter->font();
-    normal.setBold(false);
-    normal.setPointSizeF(normal.pointSizeF() * 0.9);
-    painter->setFont(normal);
-    painter->setPen(pal.color(QPalette::PlaceholderText));
-    painter->drawText(card.adjusted(10, 26, -10, 0), Qt::AlignLeft | Qt::AlignTop, m_subtitle);
-    painter->setPen(hasProblem() ? kProblemColour : pal.color(QPalette::Text));
-    const QString detail = hasProblem() ? QStringLiteral("\u26a0 ") + m_problem : m_detail;
-    painter->drawText(card.adjusted(10, 46, -10, -4), Qt::AlignLeft | Qt::AlignTop,
-                      painter->fontMetrics().elidedText(detail, Qt::ElideRight,
-                                                        static_cast<int>(card.width() - 20)));
-    // Ports: input on the left (not for the model input), output on the right.
-    painter->setPen(QPen(pal.color(QPalette::Mid), 1));
-    painter->setBrush(m_output ? QColor(44, 160, 44) : pal.color(QPalette::Button));
-    if (m_id != engine::kInputName)
-      painter->drawEllipse(QPointF(0, card.height() / 2), kPortRadius, kPortRadius);
-    painter->drawEllipse(QPointF(card.width(), card.height() / 2), kPortRadius, kPortRadius);
-  }
-
- protected:
-  void mousePressEvent(QGraphicsSceneMouseEvent* event) override {
-    const QPointF port(GraphScene::kCardWidth, GraphScene::kCardHeight / 2);
-    if (event->button() == Qt::LeftButton &&
-        QLineF(event->pos(), port).length() <= kPortRadius + 3) {
-      m_connecting = true;
-      m_scene.beginConnection(m_id, event->scenePos());
-      event->accept();
-      return;
-    }
-    QGraphicsItem::mousePressEvent(event);
-  }
-  void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override {
-    if (m_connecting) {
-      m_scene.dragConnection(event->scenePos());
-      return;
-    }
-    QGraphicsItem::mouseMoveEvent(event);
-    m_moved = true;
-  }
-  void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override {
-    if (m_connecting) {
-      m_connecting = false;
-      m_scene.endConnection(event->scenePos());
-      return;
-    }
-    QGraphicsItem::mouseReleaseEvent(event);
-    if (m_moved) {
-      m_moved = false;
-      m_scene.commitMoves();
-    }
-  }
-
- private:
-  GraphScene& m_scene;
-  std::string m_id;
-  QString m_title, m_subtitle, m_detail, m_problem;
-  bool m_output = false;
-  bool m_connecting = false;
-  bool m_moved = false;
-};
-
-// One connection: a curve from an output port to an input port. Selectable (Delete removes it),
-// wider to the mouse than it looks, highlighted under the pointer; its context menu removes it or
-// inserts a layer on it, and a layer dropped on it from the palette is inserted there.
-class EdgeItem : public QGraphicsPathItem {
- public:
-  EdgeItem(GraphScene& scene, std::string from, std::string to, const QPainterPath& path)
-      : QGraphicsPathItem(path), m_scene(scene), m_from(std::move(from)), m_to(std::move(to)) {
-    setFlag(ItemIsSelectable);
-    setAcceptHoverEvents(true);
-    setZValue(0);
-    restyle();
-  }
-
-  const std::string& from() const { return m_from; }
-  const std::string& to() const { return m_to; }
-
-  QPainterPath shape() const override {
-    QPainterPathStroker stroker;
-    stroker.setWidth(12);
-    return stroker.createStroke(path());
-  }
-
-  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override {
-    restyle();
-    QStyleOptionGraphicsItem plain(*option);
-    plain.state &= ~QStyle::State_Selected;  // the colour shows selection, not a dashed box
-    QGraphicsPathItem::paint(painter, &plain, widget);
-  }
-
- protected:
-  void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override {
-    m_hovered = true;
-    update();
-    QGraphicsPathItem::hoverEnterEvent(event);
-  }
-  void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override {
-    m_hovered = false;
-    update();
-    QGraphicsPathItem::hoverLeaveEvent(event);
-  }
-  void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override {
-    QMenu menu;
-    QMenu* insert = menu.addMenu(QObject::tr("Insert Layer"));
-    std::map<std::string, QMenu*> categories;
-    for (const engine::LayerType& type : engine::layerRegistry().types()) {
-      if (type.minInputs <= 1) {
-        QMenu*& category = categories[type.category];
-        if (category == nullptr) category = insert->addMenu(QString::fromStdString(type.category));
-        category->addAction(QString::fromStdString(type.name),
-                            [scene = &m_scene, from = m_from, to = m_to, name = type.name] {
-                              scene->insertLayerOn(from, to, QString::fromStdString(name));
-                            });
-      }
-    }
-    menu.addAction(QObject::tr("Remove Connection"), [scene = &m_scene, from = m_from, to = m_to] {
-      scene->removeConnection(from, to);
-    });
-    menu.exec(event->screenPos());
-    event->accept();
-  }
-
- private:
-  void restyle() {
-    const QPalette pal = appPalette();
-    const bool strong = isSelected() || m_hovered;
-    const QPen wanted(pal.color(strong ? QPalette::Highlight : QPalette::Mid), strong ? 2.6 : 1.6);
-    if (pen() != wanted) setPen(wanted);
-  }
-
-  GraphScene& m_scene;
-  std::string m_from, m_to;
-  bool m_hovered = false;
-};
-
 QPainterPath GraphScene::routeConnection(const NodeCard& source, const NodeCard& target) const {
   const QPointF a = source.outputPort(), b = target.inputPort();
-  QPainterPath direct(a);
-  const double bend = std::max(40.0, (b.x() - a.x()) / 2);
-  direct.cubicTo(a + QPointF(bend, 0), b - QPointF(bend, 0), b);
-  // A connection that skips layers would run behind the cards in between: it goes over them.
+  if (b.y() - a.y() >= 24) {
+    const double bend = std::max(30.0, (b.y() - a.y()) / 2);
+    QPainterPath down(a);
+    down.cubicTo(a + QPointF(0, bend), b - QPointF(0, bend), b);
+    if (!passesBehindCards(down, source, target)) return down;
+    // A connection that skips layers would run behind the cards in between: it goes beside them.
+    return aroundCards(a, b, std::max(source.pos().x(), target.pos().x()) + kCardWidth + 24);
+  }
+  // Upwards: into the next column of a folded chain, or back to an earlier layer.
+  const double lane = b.x() > a.x() ? (source.pos().x() + kCardWidth + target.pos().x()) / 2
+                                    : std::min(source.pos().x(), target.pos().x()) - 24;
+  return aroundCards(a, b, lane);
+}
+
+bool GraphScene::passesBehindCards(const QPainterPath& path, const NodeCard& source,
+                                   const NodeCard& target) const {
   QPainterPathStroker stroker;
   stroker.setWidth(2);
-  const QPainterPath line = stroker.createStroke(direct);
-  double lane = std::numeric_limits<double>::max();
+  const QPainterPath line = stroker.createStroke(path);
   for (const auto& [id, card] : m_cards) {
-    if (card == &source || card == &target) continue;
-    const QRectF box = card->sceneBoundingRect().adjusted(-4, -4, 4, 4);
-    if (box.left() > std::min(a.x(), b.x()) && box.right() < std::max(a.x(), b.x()) &&
-        line.intersects(box))
-      lane = std::min(lane, box.top());
+    if (card != &source && card != &target &&
+        line.intersects(card->sceneBoundingRect().adjusted(-4, -4, 4, 4)))
+      return true;
   }
-  if (lane == std::numeric_limits<double>::max()) return direct;
-  for (const auto& [id, card] : m_cards) {  // clear of every card the lane passes
-    const QRectF box = card->sceneBoundingRect();
-    if (card != &source && card != &target && box.left() < std::max(a.x(), b.x()) &&
-        box.right() > std::min(a.x(), b.x()) && box.top() < lane && box.bottom() > lane - 30)
-      lane = std::min(lane, box.top());
-  }
-  lane -= 22;
-  QPainterPath over(a);
-  const double rise = 36;
-  over.cubicTo(a + QPointF(rise, 0), QPointF(a.x() + rise, lane), QPointF(a.x() + 2 * rise, lane));
-  over.lineTo(b.x() - 2 * rise, lane);
-  over.cubicTo(QPointF(b.x() - rise, lane), b - QPointF(rise, 0), b);
-  return over;
+  return false;
+}
+
+QPainterPath GraphScene::aroundCards(QPointF a, QPointF b, double laneX) {
+  // Down out of the port, along a vertical lane clear of the cards, and down into the target.
+  constexpr double kStub = 18, kRound = 12;
+  const double below = a.y() + kStub, above = b.y() - kStub;
+  const double towardsLane = laneX > a.x() ? kRound : -kRound;
+  const double fromLane = b.x() > laneX ? kRound : -kRound;
+  const double vertical = above < below ? -kRound : kRound;
+  QPainterPath path(a);
+  path.lineTo(a.x(), below - kRound);
+  path.quadTo(a.x(), below, a.x() + towardsLane, below);
+  path.lineTo(laneX - towardsLane, below);
+  path.quadTo(laneX, below, laneX, below + vertical);
+  path.lineTo(laneX, above - vertical);
+  path.quadTo(laneX, above, laneX + fromLane, above);
+  path.lineTo(b.x() - fromLane, above);
+  path.quadTo(b.x(), above, b.x(), above + kRound);
+  path.lineTo(b);
+  return path;
 }
 
 GraphScene::GraphScene(EditorModel& model, QUndoStack& undo, QObject* parent)
@@ -333,10 +156,12 @@ void GraphScene::rebuild() {
     return shape ? QString::fromStdString(engine::formatShape(*shape)) : QStringLiteral("?");
   };
   // The model's input.
-  auto* input =
-      new NodeCard(*this, engine::kInputName, tr("Input"), QString::fromStdString(spec.inputDtype),
-                   tr("shape %1").arg(QString::fromStdString(engine::formatShape(spec.inputShape))),
-                   QString(), false);
+  auto* input = new NodeCard(
+      *this, engine::kInputName,
+      {.title = tr("Input"),
+       .subtitle = QString::fromStdString(spec.inputDtype),
+       .detail = tr("shape %1").arg(QString::fromStdString(engine::formatShape(spec.inputShape)))},
+      false);
   input->setPos(m_model.position(engine::kInputName));
   addItem(input);
   m_cards[engine::kInputName] = input;
@@ -355,16 +180,18 @@ void GraphScene::rebuild() {
              : QString();
     const bool output =
         std::find(spec.outputs.begin(), spec.outputs.end(), node.id) != spec.outputs.end();
-    auto* card =
-        new NodeCard(*this, node.id, QString::fromStdString(node.type),
-                     QString::fromStdString(node.id) + (output ? tr(" · output") : QString()),
-                     detail, problems[node.id], output);
+    auto* card = new NodeCard(
+        *this, node.id,
+        {.title = QString::fromStdString(node.type),
+         .subtitle = QString::fromStdString(node.id) + (output ? tr(" · output") : QString()),
+         .detail = detail,
+         .problem = problems[node.id]},
+        output);
     card->setPos(m_model.position(node.id));
     addItem(card);
     m_cards[node.id] = card;
   }
   // Connections, labelled with the shape they carry.
-  const QPalette pal = appPalette();
   for (const engine::NodeSpec& node : spec.nodes) {
     for (const std::string& from : node.inputs) {
       NodeCard* source = card(from);
@@ -380,11 +207,9 @@ void GraphScene::rebuild() {
         carried = shapeText(info->outputShape);
       }
       auto* label = addSimpleText(carried);
-      QFont small = label->font();
-      small.setPointSizeF(small.pointSizeF() * 0.8);
-      label->setFont(small);
-      label->setBrush(pal.color(QPalette::PlaceholderText));
-      label->setPos(path.pointAtPercent(0.5) + QPointF(-label->boundingRect().width() / 2, -16));
+      label->setFont(canvasFont(kTextPixels));
+      label->setBrush(QColor(85, 85, 85));
+      label->setPos(path.pointAtPercent(0.5) + QPointF(8, -label->boundingRect().height() / 2));
       edge->setToolTip(
           tr("%1 → %2: %3")
               .arg(QString::fromStdString(from), QString::fromStdString(node.id), carried));
@@ -435,22 +260,22 @@ std::string GraphScene::insertLayerOn(const std::string& from, const std::string
                         .params = EditorModel::startingParams(typeName)};
   std::vector<std::string> inputs = target->inputs;
   std::replace(inputs.begin(), inputs.end(), from, node.id);
-  // Between the two cards, and the cards from `to` on moved one column right to make room when
+  // Between the two cards, and the cards from `to` down moved one row lower to make room when
   // they are too close.
   const QPointF a = m_model.position(from), b = m_model.position(to);
   QPointF at((a.x() + b.x()) / 2, (a.y() + b.y()) / 2);
   m_undo.beginMacro(tr("Insert %1 between %2 and %3")
                         .arg(QString::fromStdString(node.id), QString::fromStdString(from),
                              QString::fromStdString(to)));
-  if (b.x() - a.x() < 2 * kCardWidth + 40) {
+  if (b.y() > a.y() && b.y() - a.y() < 2 * kCardHeight + 40) {
     std::map<std::string, QPointF> shifted;
-    const double by = 2 * kCardWidth + 80 - (b.x() - a.x());
+    const double by = 2 * kCardHeight + 80 - (b.y() - a.y());
     for (const std::string& id : m_model.nodeIds()) {
       const QPointF p = m_model.position(id);
-      if (p.x() >= b.x() - 1) shifted[id] = p + QPointF(by, 0);
+      if (p.y() >= b.y() - 1) shifted[id] = p + QPointF(0, by);
     }
     m_undo.push(new MoveNodesCommand(m_model, shifted));
-    at = QPointF(a.x() + kCardWidth + 40, (a.y() + b.y()) / 2);
+    at = QPointF(a.x(), a.y() + kCardHeight + 40);
   }
   m_undo.push(new AddNodeCommand(m_model, node, at));
   m_undo.push(new SetInputsCommand(m_model, to, inputs, QString()));
@@ -510,7 +335,7 @@ void GraphScene::deleteSelection() {
 void GraphScene::beginConnection(const std::string& from, QPointF at) {
   m_connectFrom = from;
   m_rubberLine =
-      addPath(QPainterPath(at), QPen(appPalette().color(QPalette::Highlight), 2, Qt::DashLine));
+      addPath(QPainterPath(at), QPen(QPalette().color(QPalette::Highlight), 2, Qt::DashLine));
   m_rubberLine->setZValue(2);
   dragConnection(at);
 }

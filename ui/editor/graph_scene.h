@@ -1,10 +1,10 @@
-// The canvas of the layer graph editor: a QGraphicsScene that mirrors the EditorModel. Each node
-// is a card with its type, id, output shape and parameter count (red, with the message on hover,
-// when the analysis finds a problem); each connection is a curve labelled with the tensor shape
-// it carries, selectable and with a context menu (insert a layer on it, remove it). The scene
-// never changes the document itself: moving cards, connecting ports by
-// dragging from an output port to a node, and dropping layers from the palette become undo
-// commands on the stack it is given.
+// The canvas of the layer graph editor: a QGraphicsScene that mirrors the EditorModel, data
+// flowing top to bottom. Each node is a card (node_card.h) with its type, id, output shape and
+// parameter count (red, with the message on hover, when the analysis finds a problem); each
+// connection is a curve labelled with the tensor shape it carries, selectable and with a context
+// menu (insert a layer on it, remove it). The scene never changes the document itself: moving
+// cards, connecting ports by dragging from an output port to a node, and dropping layers from the
+// palette become undo commands on the stack it is given.
 //
 // Threads: GUI thread only.
 #pragma once
@@ -15,6 +15,8 @@
 
 #include <map>
 #include <string>
+
+#include "ui/editor/node_card.h"
 
 class QGraphicsPathItem;
 class QPainterPath;
@@ -32,8 +34,8 @@ class GraphScene : public QGraphicsScene {
   Q_OBJECT
 
  public:
-  static constexpr double kCardWidth = 176;
-  static constexpr double kCardHeight = 74;
+  static constexpr double kCardWidth = ui::kCardWidth;
+  static constexpr double kCardHeight = ui::kCardHeight;
 
   GraphScene(EditorModel& model, QUndoStack& undo, QObject* parent = nullptr);
   ~GraphScene() override;
@@ -86,9 +88,12 @@ class GraphScene : public QGraphicsScene {
   void dropEvent(QGraphicsSceneDragDropEvent* event) override;
 
  private:
-  // The curve of a connection: a smooth S from port to port, or an arc over the cards it would
-  // otherwise pass behind.
+  // The curve of a connection: a smooth S down from port to port, or a path along a lane beside
+  // the cards it would otherwise pass behind (and up into the next column of a folded chain).
   QPainterPath routeConnection(const NodeCard& source, const NodeCard& target) const;
+  bool passesBehindCards(const QPainterPath& path, const NodeCard& source,
+                         const NodeCard& target) const;
+  static QPainterPath aroundCards(QPointF a, QPointF b, double laneX);
 
   EditorModel& m_model;
   QUndoStack& m_undo;

@@ -2,31 +2,18 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QClipboard>
-#include <QComboBox>
-#include <QContextMenuEvent>
 #include <QDir>
-#include <QDrag>
-#include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
-#include <QFormLayout>
 #include <QGraphicsItem>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
-#include <QMessageBox>
-#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QResizeEvent>
-#include <QSaveFile>
-#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -36,105 +23,20 @@
 #include <QUndoStack>
 #include <QUndoView>
 #include <QVBoxLayout>
-#include <QWheelEvent>
 
-#include <algorithm>
-#include <cmath>
-#include <map>
-
-#include "engine/model/layer_registry.h"
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_summary.h"
 #include "ui/editor/editor_commands.h"
 #include "ui/editor/editor_model.h"
+#include "ui/editor/graph_layout.h"
 #include "ui/editor/graph_scene.h"
+#include "ui/editor/graph_view.h"
+#include "ui/editor/layer_inspector.h"
+#include "ui/editor/layer_palette.h"
 #include "ui/editor/node_clipboard.h"
 #include "ui/editor/template_gallery.h"
 
 namespace layerlab::ui {
-namespace {
-
-// The palette: layer types that start a drag carrying their name.
-class PaletteTree : public QTreeWidget {
- public:
-  using QTreeWidget::QTreeWidget;
-
- protected:
-  QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override {
-    if (items.isEmpty() || items.front()->childCount() > 0) return nullptr;
-    auto* mime = new QMimeData();
-    mime->setData(QString::fromLatin1(kLayerMimeType), items.front()->text(0).toUtf8());
-    return mime;
-  }
-  QStringList mimeTypes() const override { return {QString::fromLatin1(kLayerMimeType)}; }
-};
-
-// The JSON text a parameter field shows.
-QString fieldText(const nlohmann::json& value) {
-  if (value.is_null()) return QString();
-  if (value.is_string()) return QString::fromStdString(value.get<std::string>());
-  return QString::fromStdString(value.dump());
-}
-
-}  // namespace
-
-GraphView::GraphView(QGraphicsScene* scene, QWidget* parent) : QGraphicsView(scene, parent) {
-  setRenderHint(QPainter::Antialiasing);
-  setDragMode(QGraphicsView::RubberBandDrag);
-  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-  setAcceptDrops(true);
-}
-
-void GraphView::zoomBy(double factor) {
-  const double next = zoom() * factor;
-  if (next < 0.15 || next > 4.0) return;
-  scale(factor, factor);
-}
-
-double GraphView::zoom() const {
-  return transform().m11();
-}
-
-void GraphView::fitAll() {
-  const QRectF bounds = scene()->itemsBoundingRect().adjusted(-30, -30, 30, 30);
-  fitInView(bounds, Qt::KeepAspectRatio);
-  // Readable cards first: a small graph is not blown up, a long one is scrolled rather than
-  // shrunk past legibility (starting from its input at the left).
-  const double wanted = std::clamp(zoom(), 0.5, 1.25);
-  if (wanted != zoom()) {
-    const double by = wanted / zoom();
-    scale(by, by);
-  }
-  if (bounds.width() * wanted > viewport()->width())
-    centerOn(QPointF(bounds.left() + viewport()->width() / (2 * wanted), bounds.center().y()));
-}
-
-void GraphView::fitWhenShown() {
-  m_fitPending = true;
-  if (isVisible() && viewport()->width() > 100) {
-    m_fitPending = false;
-    fitAll();
-  }
-}
-
-void GraphView::resizeEvent(QResizeEvent* event) {
-  QGraphicsView::resizeEvent(event);
-  if (m_fitPending && viewport()->width() > 100) {
-    m_fitPending = false;
-    fitAll();
-  }
-}
-
-void GraphView::contextMenuEvent(QContextMenuEvent* event) {
-  QGraphicsView::contextMenuEvent(event);
-  if (!event->isAccepted()) Q_EMIT editMenuWanted(event->globalPos(), mapToScene(event->pos()));
-  event->accept();
-}
-
-void GraphView::wheelEvent(QWheelEvent* event) {
-  zoomBy(event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15);
-  event->accept();
-}
 
 ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("modelPage"));
@@ -143,37 +45,112 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   m_scene = new GraphScene(*m_model, *m_undo, this);
   m_view = new GraphView(m_scene, this);
   m_view->setObjectName(QStringLiteral("graphView"));
+  buildToolbar();
 
-  auto* toolbar = new QToolBar(this);
+  auto* palette = new LayerPalette(this);
+  connect(palette, &LayerPalette::layerActivated, this, &ModelPage::addFromPalette);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(palette);
+  split->addWidget(buildCentre());
+  split->addWidget(buildSide());
+  split->setStretchFactor(1, 1);
+  split->setSizes({190, 700, 300});
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(8, 4, 8, 8);
+  layout->addWidget(m_toolbar);
+  layout->addWidget(split, 1);
+
+  connect(m_model, &EditorModel::changed, this, &ModelPage::refreshAnalysis);
+  auto inspect = [this] { m_inspector->showSelection(m_scene->selectedIds()); };
+  connect(m_scene, &QGraphicsScene::selectionChanged, this, inspect);
+  connect(m_scene, &GraphScene::rebuilt, this, inspect);
+  connect(m_view, &GraphView::editMenuWanted, this, &ModelPage::showEditMenu);
+  connect(m_undo, &QUndoStack::cleanChanged, this, &ModelPage::documentTitleChanged);
+  newFromTemplate(QString::fromLatin1(kTemplateFolder) + QStringLiteral("/mlp.layerlab.json"));
+}
+
+ModelPage::~ModelPage() {
+  disconnect(m_scene, nullptr, this, nullptr);
+  disconnect(m_model, nullptr, this, nullptr);
+  disconnect(m_undo, nullptr, this, nullptr);
+}
+
+void ModelPage::buildToolbar() {
+  m_toolbar = new QToolBar(this);
+  m_toolbar->setObjectName(QStringLiteral("modelToolbar"));
+  addDocumentActions();
+  m_toolbar->addSeparator();
+  addEditActions();
+  m_toolbar->addSeparator();
+  m_toolbar->addAction(tr("Tidy Layout"), this, &ModelPage::tidyLayout);
+  m_toolbar->addAction(tr("Fit"), m_view, &GraphView::fitAll);
+  QAction* zoomIn = m_toolbar->addAction(tr("Zoom In"), this, [this] { m_view->zoomBy(1.2); });
+  zoomIn->setShortcut(QKeySequence::ZoomIn);
+  QAction* zoomOut =
+      m_toolbar->addAction(tr("Zoom Out"), this, [this] { m_view->zoomBy(1 / 1.2); });
+  zoomOut->setShortcut(QKeySequence::ZoomOut);
+  m_toolbar->addSeparator();
+  QAction* train = m_toolbar->addAction(tr("Train This Model"), this, &ModelPage::trainRequested);
+  train->setObjectName(QStringLiteral("trainModelAction"));
+}
+
+void ModelPage::addDocumentActions() {
+  QAction* blank = m_toolbar->addAction(tr("New"), this, &ModelPage::newBlankModel);
+  blank->setObjectName(QStringLiteral("newBlankModel"));
+  blank->setToolTip(tr("A blank model with only its input"));
   // The gallery on a click; each template by name from the arrow's menu.
-  auto* templates = new QToolButton(toolbar);
+  auto* templates = new QToolButton(m_toolbar);
   templates->setObjectName(QStringLiteral("newFromTemplate"));
-  templates->setText(tr("New from Template\u2026"));
+  templates->setText(tr("Templates\u2026"));
+  templates->setToolTip(tr("A new model from a template"));
   templates->setPopupMode(QToolButton::MenuButtonPopup);
   connect(templates, &QToolButton::clicked, this, &ModelPage::showTemplateGallery);
-  auto* templateMenu = new QMenu(templates);
+  auto* menu = new QMenu(templates);
   for (const QFileInfo& file :
        QDir(QString::fromLatin1(kTemplateFolder))
            .entryInfoList({QStringLiteral("*.layerlab.json")}, QDir::Files, QDir::Name)) {
-    templateMenu->addAction(file.fileName().section(QLatin1Char('.'), 0, 0), this,
-                            [this, path = file.filePath()] { newFromTemplate(path); });
+    menu->addAction(file.fileName().section(QLatin1Char('.'), 0, 0), this,
+                    [this, path = file.filePath()] { newFromTemplate(path); });
   }
-  templates->setMenu(templateMenu);
-  toolbar->addWidget(templates);
-  toolbar->addAction(tr("Open\u2026"), this, &ModelPage::open);
-  toolbar->addAction(tr("Save"), this, &ModelPage::save)->setShortcut(QKeySequence::Save);
-  toolbar->addAction(tr("Save As\u2026"), this, &ModelPage::saveAs);
-  toolbar->addSeparator();
-  QAction* undo = m_undo->createUndoAction(this, tr("Undo"));
+  templates->setMenu(menu);
+  m_toolbar->addWidget(templates);
+  m_toolbar->addAction(tr("Open\u2026"), this, &ModelPage::open);
+  m_toolbar->addAction(tr("Save"), this, &ModelPage::save)->setShortcut(QKeySequence::Save);
+  m_toolbar->addAction(tr("Save As\u2026"), this, &ModelPage::saveAs);
+  m_name = new QLineEdit(m_toolbar);
+  m_name->setObjectName(QStringLiteral("modelName"));
+  m_name->setToolTip(tr("The model's name: runs of it are listed under this name"));
+  m_name->setPlaceholderText(tr("model name"));
+  m_name->setFixedWidth(fontMetrics().averageCharWidth() * 22);
+  connect(m_name, &QLineEdit::editingFinished, this, &ModelPage::renameFromField);
+  m_toolbar->addWidget(new QLabel(tr(" Name "), m_toolbar));
+  m_toolbar->addWidget(m_name);
+}
+
+void ModelPage::addEditActions() {
+  // Undo and Redo keep their short text (the step they would undo is in the tooltip), so the
+  // toolbar does not reflow under the pointer after every edit.
+  auto* undo = new QAction(tr("Undo"), this);
+  undo->setObjectName(QStringLiteral("undoAction"));
   undo->setShortcut(QKeySequence::Undo);
-  QAction* redo = m_undo->createRedoAction(this, tr("Redo"));
+  undo->setEnabled(false);
+  connect(undo, &QAction::triggered, m_undo, &QUndoStack::undo);
+  connect(m_undo, &QUndoStack::canUndoChanged, undo, &QAction::setEnabled);
+  connect(m_undo, &QUndoStack::undoTextChanged, undo,
+          [undo](const QString& text) { undo->setToolTip(tr("Undo %1").arg(text)); });
+  auto* redo = new QAction(tr("Redo"), this);
   redo->setShortcut(QKeySequence::Redo);
-  toolbar->addAction(undo);
-  toolbar->addAction(redo);
-  QAction* remove = toolbar->addAction(tr("Delete"), m_scene, &GraphScene::deleteSelection);
-  remove->setShortcut(QKeySequence::Delete);
-  remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-  m_deleteAction = remove;
+  redo->setEnabled(false);
+  connect(redo, &QAction::triggered, m_undo, &QUndoStack::redo);
+  connect(m_undo, &QUndoStack::canRedoChanged, redo, &QAction::setEnabled);
+  connect(m_undo, &QUndoStack::redoTextChanged, redo,
+          [redo](const QString& text) { redo->setToolTip(tr("Redo %1").arg(text)); });
+  m_toolbar->addAction(undo);
+  m_toolbar->addAction(redo);
+  m_deleteAction = m_toolbar->addAction(tr("Delete"), m_scene, &GraphScene::deleteSelection);
+  m_deleteAction->setShortcut(QKeySequence::Delete);
+  m_deleteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
   auto editAction = [this](const QString& text, QKeySequence keys, void (ModelPage::*slot)()) {
     auto* action = new QAction(text, this);
     action->setShortcut(keys);
@@ -188,160 +165,53 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
   m_duplicateAction = editAction(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
                                  &ModelPage::duplicateSelection);
   m_selectAllAction = editAction(tr("Select All"), QKeySequence::SelectAll, &ModelPage::selectAll);
-  toolbar->addAction(m_duplicateAction);
-  toolbar->addSeparator();
-  toolbar->addAction(tr("Tidy Layout"), this, [this] {
-    std::map<std::string, QPointF> to;
-    EditorModel preview;
-    preview.setSpec([this] {
-      engine::ModelSpec spec = m_model->spec();
-      spec.editor = nlohmann::json::object();
-      return spec;
-    }());
-    for (const std::string& id : m_model->nodeIds())
-      to[id] = preview.position(id);
-    to[engine::kInputName] = preview.position(engine::kInputName);
-    m_undo->push(new MoveNodesCommand(*m_model, to));
-    m_view->fitAll();
-  });
-  toolbar->addAction(tr("Fit"), m_view, &GraphView::fitAll);
-  toolbar->addSeparator();
-  QAction* train = toolbar->addAction(tr("Train This Model"), this, &ModelPage::trainRequested);
-  train->setObjectName(QStringLiteral("trainModelAction"));
-  QAction* zoomIn = toolbar->addAction(tr("Zoom In"), this, [this] { m_view->zoomBy(1.2); });
-  zoomIn->setShortcut(QKeySequence::ZoomIn);
-  QAction* zoomOut = toolbar->addAction(tr("Zoom Out"), this, [this] { m_view->zoomBy(1 / 1.2); });
-  zoomOut->setShortcut(QKeySequence::ZoomOut);
-  addAction(remove);
+  m_toolbar->addAction(m_duplicateAction);
+  addAction(m_deleteAction);
   addAction(undo);
   addAction(redo);
+}
 
-  // The data warning: what does not fit and a button that fixes the input shape.
+QWidget* ModelPage::buildCentre() {
+  // Whether the model fits the data: always one line-pair tall, so the canvas below never jumps
+  // when a warning comes or goes.
   m_warningBar = new QWidget(this);
   m_warningBar->setObjectName(QStringLiteral("inputWarningBar"));
   m_warningBar->setAttribute(Qt::WA_StyledBackground);
-  m_warningBar->setStyleSheet(
-      QStringLiteral("QWidget#inputWarningBar { background: #fdf2d8; border: 1px solid #e6c36a;"
-                     " border-radius: 4px; }"));
   m_warning = new QLabel(m_warningBar);
   m_warning->setObjectName(QStringLiteral("inputWarning"));
   m_warning->setWordWrap(true);
-  m_warning->setStyleSheet(QStringLiteral("color: #7a4f00;"));
   m_warningFix = new QPushButton(m_warningBar);
   m_warningFix->setObjectName(QStringLiteral("useDataShape"));
   connect(m_warningFix, &QPushButton::clicked, this, &ModelPage::useDataShape);
   auto* warningLayout = new QHBoxLayout(m_warningBar);
-  warningLayout->setContentsMargins(8, 4, 8, 4);
+  warningLayout->setContentsMargins(8, 2, 8, 2);
   warningLayout->addWidget(m_warning, 1);
   warningLayout->addWidget(m_warningFix);
-  m_warningBar->hide();
+  m_warningBar->setFixedHeight(
+      std::max(2 * fontMetrics().lineSpacing(), m_warningFix->sizeHint().height()) + 8);
   m_footer = new QLabel(this);
   m_footer->setObjectName(QStringLiteral("modelFooter"));
+  m_footer->setWordWrap(true);
   m_batchSize = new QSpinBox(this);
   m_batchSize->setRange(1, 1 << 16);
-  m_batchSize->setValue(64);
+  m_batchSize->setValue(32);
   m_batchSize->setPrefix(tr("batch "));
   connect(m_batchSize, &QSpinBox::valueChanged, this, &ModelPage::refreshAnalysis);
   auto* footer = new QHBoxLayout();
   footer->addWidget(m_footer, 1);
   footer->addWidget(m_batchSize);
-
   auto* centre = new QWidget(this);
-  auto* centreLayout = new QVBoxLayout(centre);
-  centreLayout->setContentsMargins(0, 0, 0, 0);
-  centreLayout->addWidget(m_warningBar);
-  centreLayout->addWidget(m_view, 1);
-  centreLayout->addLayout(footer);
-
-  auto* split = new QSplitter(Qt::Horizontal, this);
-  split->addWidget(buildPalette());
-  split->addWidget(centre);
-  split->addWidget(buildSide());
-  split->setStretchFactor(1, 1);
-  split->setSizes({190, 700, 300});
-
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(8, 4, 8, 8);
-  layout->addWidget(toolbar);
-  layout->addWidget(split, 1);
-
-  connect(m_model, &EditorModel::changed, this, &ModelPage::refreshAnalysis);
-  connect(m_scene, &QGraphicsScene::selectionChanged, this, &ModelPage::fillInspector);
-  connect(m_scene, &GraphScene::rebuilt, this, &ModelPage::fillInspector);
-  connect(m_view, &GraphView::editMenuWanted, this, &ModelPage::showEditMenu);
-  newFromTemplate(QString::fromLatin1(kTemplateFolder) + QStringLiteral("/mlp.layerlab.json"));
-}
-
-ModelPage::~ModelPage() {
-  disconnect(m_scene, nullptr, this, nullptr);
-  disconnect(m_model, nullptr, this, nullptr);
-}
-
-QWidget* ModelPage::buildPalette() {
-  auto* panel = new QWidget(this);
-  auto* layout = new QVBoxLayout(panel);
+  auto* layout = new QVBoxLayout(centre);
   layout->setContentsMargins(0, 0, 0, 0);
-  m_search = new QLineEdit(panel);
-  m_search->setPlaceholderText(tr("Search layers"));
-  m_search->setClearButtonEnabled(true);
-  m_palette = new PaletteTree(panel);
-  m_palette->setObjectName(QStringLiteral("palette"));
-  m_palette->setHeaderHidden(true);
-  m_palette->setDragEnabled(true);
-  m_palette->setDragDropMode(QAbstractItemView::DragOnly);
-  std::map<std::string, QTreeWidgetItem*> categories;
-  for (const engine::LayerType& type : engine::layerRegistry().types()) {
-    QTreeWidgetItem*& category = categories[type.category];
-    if (category == nullptr) {
-      category = new QTreeWidgetItem(m_palette, {QString::fromStdString(type.category)});
-      category->setFlags(Qt::ItemIsEnabled);
-    }
-    auto* item = new QTreeWidgetItem(category, {QString::fromStdString(type.name)});
-    item->setToolTip(0, QString::fromStdString(type.description));
-    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
-  }
-  m_palette->expandAll();
-  connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
-    for (int c = 0; c < m_palette->topLevelItemCount(); ++c) {
-      QTreeWidgetItem* category = m_palette->topLevelItem(c);
-      bool any = false;
-      for (int i = 0; i < category->childCount(); ++i) {
-        QTreeWidgetItem* item = category->child(i);
-        const bool match = item->text(0).contains(text, Qt::CaseInsensitive) ||
-                           item->toolTip(0).contains(text, Qt::CaseInsensitive);
-        item->setHidden(!match);
-        any = any || match;
-      }
-      category->setHidden(!any);
-    }
-  });
-  connect(m_palette, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
-    if (item->childCount() > 0) return;
-    const std::vector<std::string> selected = m_scene->selectedIds();
-    const QPointF at = selected.size() == 1
-                           ? m_model->position(selected.front()) + QPointF(230, 0)
-                           : m_view->mapToScene(m_view->viewport()->rect().center());
-    m_scene->addLayer(item->text(0), at);
-  });
-  layout->addWidget(m_search);
-  layout->addWidget(m_palette, 1);
-  panel->setMinimumWidth(150);
-  return panel;
+  layout->addWidget(m_warningBar);
+  layout->addWidget(m_view, 1);
+  layout->addLayout(footer);
+  return centre;
 }
 
 QWidget* ModelPage::buildSide() {
   auto* tabs = new QTabWidget(this);
-  m_inspectorBox = new QWidget(tabs);
-  auto* inspectorLayout = new QVBoxLayout(m_inspectorBox);
-  m_inspectorTitle = new QLabel(m_inspectorBox);
-  m_inspectorTitle->setWordWrap(true);
-  QFont bold = m_inspectorTitle->font();
-  bold.setBold(true);
-  m_inspectorTitle->setFont(bold);
-  m_inspector = new QFormLayout();
-  inspectorLayout->addWidget(m_inspectorTitle);
-  inspectorLayout->addLayout(m_inspector);
-  inspectorLayout->addStretch(1);
+  m_inspector = new LayerInspector(*m_model, *m_undo, tabs);
   m_problems = new QListWidget(tabs);
   m_problems->setObjectName(QStringLiteral("problems"));
   m_problems->setWordWrap(true);
@@ -358,104 +228,12 @@ QWidget* ModelPage::buildSide() {
   m_summary->setLineWrapMode(QPlainTextEdit::NoWrap);
   auto* history = new QUndoView(m_undo, tabs);
   history->setEmptyLabel(tr("Opened"));
-  tabs->addTab(m_inspectorBox, tr("Inspector"));
+  tabs->addTab(m_inspector, tr("Inspector"));
   tabs->addTab(m_problems, tr("Problems"));
   tabs->addTab(m_summary, tr("Summary"));
   tabs->addTab(history, tr("History"));
   tabs->setMinimumWidth(260);
   return tabs;
-}
-
-void ModelPage::fillInspector() {
-  while (m_inspector->rowCount() > 0)
-    m_inspector->removeRow(0);
-  const std::vector<std::string> selected = m_scene->selectedIds();
-  if (selected.size() != 1) {
-    m_inspectorTitle->setText(selected.empty() ? tr("Select a layer to see its parameters.")
-                                               : tr("%1 layers selected").arg(selected.size()));
-    return;
-  }
-  const std::string id = selected.front();
-  const engine::NodeSpec* node = m_model->node(id);
-  const engine::LayerType* type = engine::layerRegistry().find(node->type);
-  m_inspectorTitle->setText(QStringLiteral("%1 · %2").arg(QString::fromStdString(node->type),
-                                                          QString::fromStdString(id)));
-  if (type == nullptr) return;
-  for (const engine::ParamSpec& param : type->params) {
-    const auto current = node->params.find(param.name);
-    const nlohmann::json value = current == node->params.end() ? nlohmann::json() : *current;
-    const QString name = QString::fromStdString(param.name);
-    QWidget* field = nullptr;
-    if (param.kind == engine::ParamKind::Bool) {
-      auto* box = new QCheckBox(m_inspectorBox);
-      box->setChecked(value.is_boolean()
-                          ? value.get<bool>()
-                          : param.defaultValue.is_boolean() && param.defaultValue.get<bool>());
-      connect(box, &QCheckBox::toggled, this, [this, id, param](bool on) {
-        m_undo->push(new SetParamCommand(*m_model, id, param.name, on));
-      });
-      field = box;
-    } else if (param.kind == engine::ParamKind::Choice) {
-      auto* combo = new QComboBox(m_inspectorBox);
-      for (const std::string& choice : param.choices)
-        combo->addItem(QString::fromStdString(choice));
-      combo->setCurrentText(fieldText(value.is_null() ? param.defaultValue : value));
-      connect(combo, &QComboBox::activated, this, [this, id, param, combo] {
-        m_undo->push(
-            new SetParamCommand(*m_model, id, param.name, combo->currentText().toStdString()));
-      });
-      field = combo;
-    } else {
-      // Numbers, lists and int-or-choice values as text, checked against the registry as typed.
-      auto* edit = new QLineEdit(fieldText(value), m_inspectorBox);
-      edit->setObjectName(QStringLiteral("param_") + name);
-      edit->setPlaceholderText(param.defaultValue.is_null() ? tr("required")
-                                                            : fieldText(param.defaultValue));
-      auto parse = [param](const QString& text) -> std::optional<nlohmann::json> {
-        if (text.trimmed().isEmpty()) return nlohmann::json();  // back to the default
-        nlohmann::json parsed = nlohmann::json::parse(text.toStdString(), nullptr, false);
-        if (parsed.is_discarded()) parsed = text.trimmed().toStdString();  // a choice word
-        return parsed;
-      };
-      auto valid = [type, param, node](const std::optional<nlohmann::json>& candidate) {
-        if (!candidate) return false;
-        nlohmann::json params = node->params;
-        if (candidate->is_null()) {
-          params.erase(param.name);
-        } else {
-          params[param.name] = *candidate;
-        }
-        std::vector<std::string> problems;
-        return engine::layerRegistry().resolveParams(*type, params, problems).has_value();
-      };
-      connect(edit, &QLineEdit::textEdited, this, [edit, parse, valid](const QString& text) {
-        edit->setStyleSheet(valid(parse(text)) ? QString()
-                                               : QStringLiteral("QLineEdit { color: #c0392b; }"));
-      });
-      connect(edit, &QLineEdit::editingFinished, this, [this, edit, id, param, parse, valid] {
-        const std::optional<nlohmann::json> candidate = parse(edit->text());
-        if (!valid(candidate)) return;  // marked red, not applied
-        const engine::NodeSpec* now = m_model->node(id);
-        const auto before = now ? now->params.find(param.name) : nlohmann::json::const_iterator();
-        if (now && before != now->params.end() && *before == *candidate) return;
-        if (now && before == now->params.end() && candidate->is_null()) return;
-        m_undo->push(new SetParamCommand(*m_model, id, param.name, *candidate));
-      });
-      field = edit;
-    }
-    field->setToolTip(QString::fromStdString(param.description));
-    m_inspector->addRow(name, field);
-  }
-  auto* output = new QCheckBox(tr("An output of the model"), m_inspectorBox);
-  const std::vector<std::string> outputs = m_model->spec().outputs;
-  output->setChecked(std::find(outputs.begin(), outputs.end(), id) != outputs.end());
-  connect(output, &QCheckBox::toggled, this, [this, id](bool on) {
-    std::vector<std::string> next = m_model->spec().outputs;
-    next.erase(std::remove(next.begin(), next.end(), id), next.end());
-    if (on) next.push_back(id);
-    m_undo->push(new SetOutputsCommand(*m_model, next));
-  });
-  m_inspector->addRow(QString(), output);
 }
 
 void ModelPage::refreshAnalysis() {
@@ -471,7 +249,7 @@ void ModelPage::refreshAnalysis() {
     item->setFlags(Qt::ItemIsEnabled);
   }
   QString memory = tr("–");
-  if (analysis.ok()) {
+  if (m_model->layersOk()) {
     const engine::MemoryEstimate estimate =
         engine::estimateTrainingMemory(analysis, m_batchSize->value(), "adam");
     memory = QString::fromStdString(engine::formatBytes(estimate.totalBytes));
@@ -483,112 +261,64 @@ void ModelPage::refreshAnalysis() {
                analysis.ok()
                    ? QString()
                    : tr(" · %n problem(s)", nullptr, static_cast<int>(analysis.problems.size()))));
-  const engine::ModelSpec spec = m_model->spec();
-  m_summary->setPlainText(analysis.ok()
-                              ? QString::fromStdString(engine::formatSummary(spec, analysis))
-                              : tr("The summary appears when the model has no problems."));
+  m_summary->setPlainText(
+      m_model->layersOk() ? QString::fromStdString(engine::formatSummary(m_model->spec(), analysis))
+                          : tr("The summary appears when every layer fits."));
   refreshWarning();
+  refreshName();
   Q_EMIT modelChanged();
 }
 
-engine::ModelSpec ModelPage::currentModel() const {
-  return m_model->spec();
-}
-
-void ModelPage::setModel(const engine::ModelSpec& spec) {
-  m_model->setSpec(spec);
-  m_undo->clear();
-  m_undo->setClean();
-  m_scene->rebuild();
-  m_view->fitWhenShown();
-}
-
-void ModelPage::newFromTemplate(const QString& path) {
-  if (!confirmDiscard()) return;
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return;
-  const engine::ModelParseResult parsed = engine::parseModelSpec(file.readAll().toStdString());
-  if (!parsed.spec) return;
-  m_path.clear();
-  engine::ModelSpec spec = *parsed.spec;
-  // A template starts on the chosen data.
-  if (!m_dataShape.empty()) spec.inputShape = m_dataShape;
-  setModel(spec);
-}
-
-bool ModelPage::openModelFile(const QString& path) {
-  const engine::ModelParseResult parsed = engine::loadModelSpec(path.toStdString());
-  if (!parsed.spec) {
-    QStringList problems;
-    for (const engine::ModelProblem& problem : parsed.problems)
-      problems << QString::fromStdString(problem.describe());
-    QMessageBox::warning(
-        this, tr("Open a model"),
-        tr("%1 cannot be opened:\n%2").arg(path, problems.join(QLatin1Char('\n'))));
-    return false;
+void ModelPage::refreshWarning() {
+  const engine::ModelSpec spec = m_model->spec();
+  const engine::ModelAnalysis& analysis = m_model->analysis();
+  QString text;
+  const bool inputDiffers = !m_dataShape.empty() && spec.inputShape != m_dataShape;
+  if (inputDiffers) {
+    text = tr("The model expects input %1 but the chosen data gives %2.")
+               .arg(QString::fromStdString(engine::formatShape(spec.inputShape)),
+                    QString::fromStdString(engine::formatShape(m_dataShape)));
+  } else if (m_model->layersOk() && !analysis.ok()) {
+    text = tr("The output does not fit the chosen data: %1")
+               .arg(QString::fromStdString(analysis.problems.back().describe()));
   }
-  m_path = path;
-  setModel(*parsed.spec);
-  return true;
-}
-
-bool ModelPage::openRunModel(qint64 runId, const QString& modelJson) {
-  if (!confirmDiscard()) return false;
-  const engine::ModelParseResult parsed = engine::parseModelSpec(modelJson.toStdString());
-  if (!parsed.spec) {
-    QStringList problems;
-    for (const engine::ModelProblem& problem : parsed.problems)
-      problems << QString::fromStdString(problem.describe());
-    QMessageBox::warning(this, tr("Open a run's model"),
-                         tr("The model of run %1 cannot be opened:\n%2")
-                             .arg(runId)
-                             .arg(problems.join(QLatin1Char('\n'))));
-    return false;
+  m_warningFix->setText(tr("Use %1").arg(QString::fromStdString(engine::formatShape(m_dataShape))));
+  m_warningFix->setVisible(inputDiffers);
+  m_warningBar->setProperty("warning", !text.isEmpty());
+  if (text.isEmpty()) {
+    text = m_dataShape.empty()
+               ? tr("Choose data in the Data place to check the model against it.")
+               : tr("\u2713 Fits the chosen data: input %1%2.")
+                     .arg(QString::fromStdString(engine::formatShape(m_dataShape)),
+                          m_dataClasses > 0 ? tr(", %1 classes").arg(m_dataClasses) : QString());
   }
-  m_path.clear();
-  setModel(*parsed.spec);
-  return true;
+  m_warning->setText(text);
+  const bool warn = m_warningBar->property("warning").toBool();
+  m_warningBar->setStyleSheet(
+      warn ? QStringLiteral("QWidget#inputWarningBar { background: #fdf2d8; border: 1px solid "
+                            "#e6c36a; border-radius: 4px; } QLabel { color: #6b4500; }")
+           : QStringLiteral("QLabel { color: palette(window-text); }"));
 }
 
-bool ModelPage::saveModelFile(const QString& path) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return false;
-  file.write(QByteArray::fromStdString(engine::toJson(m_model->spec()).dump(2) + "\n"));
-  if (!file.commit()) return false;
-  m_path = path;
-  m_undo->setClean();
-  return true;
-}
-
-void ModelPage::save() {
-  if (m_path.isEmpty()) {
-    saveAs();
-  } else if (!saveModelFile(m_path)) {
-    QMessageBox::warning(this, tr("Save"), tr("Could not write %1.").arg(m_path));
-  }
-}
-
-void ModelPage::saveAs() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save the model"), m_path,
-                                                    tr("LayerLab models (*.layerlab.json)"));
-  if (path.isEmpty()) return;
-  if (!saveModelFile(path))
-    QMessageBox::warning(this, tr("Save"), tr("Could not write %1.").arg(path));
-}
-
-void ModelPage::open() {
-  if (!confirmDiscard()) return;
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open a model"), QString(),
-                                                    tr("LayerLab models (*.layerlab.json *.json)"));
-  if (!path.isEmpty()) openModelFile(path);
+QString ModelPage::warningText() const {
+  return m_warningBar->property("warning").toBool() ? m_warning->text() : QString();
 }
 
 void ModelPage::setDataShape(const engine::Shape& shape, int classCount) {
   const bool changed = shape != m_dataShape;
   m_dataShape = shape;
   m_dataClasses = classCount;
-  // New data: the model's input follows it, as a step the user can undo.
-  if (changed && !shape.empty() && m_model->spec().inputShape != shape) useDataShape();
+  std::optional<engine::OutputTarget> target;
+  if (classCount > 0)
+    target = engine::OutputTarget{.classification = true, .classes = size_t(classCount)};
+  m_model->setOutputTarget(target);
+  // New data: the model's input follows it, as a step the user can undo. A document that was
+  // not edited and has no file stays unedited: nothing of the user's would be lost.
+  if (changed && !shape.empty() && m_model->spec().inputShape != shape) {
+    const bool untouched = m_undo->isClean() && m_path.isEmpty();
+    useDataShape();
+    if (untouched) m_undo->setClean();
+  }
   refreshWarning();
 }
 
@@ -599,115 +329,25 @@ void ModelPage::useDataShape() {
       tr("Input %1 from the data").arg(QString::fromStdString(engine::formatShape(m_dataShape)))));
 }
 
-QString ModelPage::warningText() const {
-  return m_warningBar->isVisibleTo(this) ? m_warning->text() : QString();
+void ModelPage::addFromPalette(const QString& type) {
+  const std::vector<std::string> selected = m_scene->selectedIds();
+  const QPointF at = selected.size() == 1
+                         ? m_model->position(selected.front()) + QPointF(0, kLayoutRowHeight)
+                         : m_view->mapToScene(m_view->viewport()->rect().center());
+  m_scene->addLayer(type, at);
 }
 
-void ModelPage::refreshWarning() {
-  const engine::ModelSpec spec = m_model->spec();
-  const engine::ModelAnalysis& analysis = m_model->analysis();
-  QString text;
-  bool canFix = false;
-  if (!m_dataShape.empty() && spec.inputShape != m_dataShape) {
-    text = tr("The model expects input %1 but the chosen data gives %2.")
-               .arg(QString::fromStdString(engine::formatShape(spec.inputShape)),
-                    QString::fromStdString(engine::formatShape(m_dataShape)));
-    canFix = true;
-  } else if (m_dataClasses > 0 && analysis.ok() && spec.outputs.size() == 1) {
-    const engine::NodeAnalysis* out = analysis.find(spec.outputs.front());
-    if (out != nullptr && out->outputShape && !out->outputShape->empty() &&
-        out->outputShape->back() != m_dataClasses) {
-      text = tr("The output '%1' gives %2 values per sample but the chosen data has %3 classes: "
-                "set its units to %3.")
-                 .arg(QString::fromStdString(spec.outputs.front()))
-                 .arg(out->outputShape->back())
-                 .arg(m_dataClasses);
-    }
-  }
-  m_warning->setText(text);
-  m_warningFix->setText(tr("Use %1").arg(QString::fromStdString(engine::formatShape(m_dataShape))));
-  m_warningFix->setVisible(canFix);
-  m_warningBar->setVisible(!text.isEmpty());
-}
-
-void ModelPage::copySelection() {
-  const std::vector<std::string> ids = m_scene->selectedIds();
-  if (ids.empty()) return;
-  QApplication::clipboard()->setMimeData(nodesMimeData(copyNodes(*m_model, ids)));
-  m_pasteCount = 0;
-}
-
-void ModelPage::cutSelection() {
-  if (m_scene->selectedIds().empty()) return;
-  copySelection();
-  m_scene->deleteSelection();
-}
-
-void ModelPage::paste() {
-  const nlohmann::json copied = nodesFromMimeData(QApplication::clipboard()->mimeData());
-  if (copied.is_null()) return;
-  ++m_pasteCount;
-  const double step = 40.0 * m_pasteCount;
-  m_scene->selectAfterRebuild(
-      pasteNodes(*m_model, *m_undo, copied, QPointF(step, step), /*keepOutsideInputs=*/false));
-}
-
-void ModelPage::duplicateSelection() {
-  const std::vector<std::string> ids = m_scene->selectedIds();
-  if (ids.empty()) return;
-  m_scene->selectAfterRebuild(pasteNodes(*m_model, *m_undo, copyNodes(*m_model, ids),
-                                         QPointF(40, GraphScene::kCardHeight + 30),
-                                         /*keepOutsideInputs=*/true));
-}
-
-void ModelPage::selectAll() {
-  m_scene->selectNodes(m_model->nodeIds());
-}
-
-void ModelPage::showEditMenu(QPoint globalPos, QPointF scenePos) {
-  // A right click on an unselected card selects it first, as in any editor.
-  for (QGraphicsItem* item : m_scene->items(scenePos)) {
-    if (!(item->flags() & QGraphicsItem::ItemIsSelectable)) continue;
-    if (!item->isSelected()) {
-      m_scene->clearSelection();
-      item->setSelected(true);
-    }
-    break;
-  }
-  const bool any = !m_scene->selectedIds().empty();
-  m_cutAction->setEnabled(any);
-  m_copyAction->setEnabled(any);
-  m_duplicateAction->setEnabled(any);
-  m_pasteAction->setEnabled(!nodesFromMimeData(QApplication::clipboard()->mimeData()).is_null());
-  QMenu menu(this);
-  menu.addAction(m_cutAction);
-  menu.addAction(m_copyAction);
-  menu.addAction(m_pasteAction);
-  menu.addAction(m_duplicateAction);
-  menu.addAction(m_deleteAction);
-  menu.addSeparator();
-  menu.addAction(m_selectAllAction);
-  menu.exec(globalPos);
-  for (QAction* action : {m_cutAction, m_copyAction, m_pasteAction, m_duplicateAction})
-    action->setEnabled(true);
-}
-
-void ModelPage::showTemplateGallery() {
-  TemplateGallery gallery(this);
-  if (gallery.exec() == QDialog::Accepted && !gallery.chosenPath().isEmpty())
-    newFromTemplate(gallery.chosenPath());
-}
-
-bool ModelPage::hasUnsavedChanges() const {
-  return !m_undo->isClean();
-}
-
-bool ModelPage::confirmDiscard() {
-  if (!hasUnsavedChanges()) return true;
-  const auto answer = QMessageBox::question(
-      this, tr("Unsaved changes"), tr("The model has changes that are not saved. Discard them?"),
-      QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-  return answer == QMessageBox::Discard;
+void ModelPage::tidyLayout() {
+  EditorModel preview;
+  engine::ModelSpec spec = m_model->spec();
+  spec.editor = nlohmann::json::object();
+  preview.setSpec(spec);
+  std::map<std::string, QPointF> to;
+  for (const std::string& id : m_model->nodeIds())
+    to[id] = preview.position(id);
+  to[engine::kInputName] = preview.position(engine::kInputName);
+  m_undo->push(new MoveNodesCommand(*m_model, to));
+  m_view->fitAll();
 }
 
 QString ModelPage::footerText() const {
