@@ -26,6 +26,7 @@
 
 #include "ui/data/data_page.h"
 #include "ui/editor/model_page.h"
+#include "ui/help_dialog.h"
 #include "ui/runs/runs_page.h"
 #include "ui/training/train_page.h"
 
@@ -193,6 +194,18 @@ void MainWindow::buildMenus() {
   }
 
   QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
+  auto showHelp = [this](HelpPage page) {
+    auto* dialog = new HelpDialog(page, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  };
+  helpMenu
+      ->addAction(tr("&Getting Started"), this, [showHelp] { showHelp(HelpPage::GettingStarted); })
+      ->setObjectName(QStringLiteral("gettingStartedAction"));
+  helpMenu
+      ->addAction(tr("&Keyboard Shortcuts"), this, [showHelp] { showHelp(HelpPage::Shortcuts); })
+      ->setObjectName(QStringLiteral("shortcutsAction"));
+  helpMenu->addSeparator();
   QAction* about = helpMenu->addAction(tr("&About LayerLab"), this, &MainWindow::showAbout);
   about->setObjectName(QStringLiteral("aboutAction"));
   about->setMenuRole(QAction::AboutRole);

@@ -5,6 +5,7 @@
 // export shows that the work happens off the GUI thread.
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -14,6 +15,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -187,6 +189,21 @@ TEST(ExportDialogThreads, TheExportRunsOffTheGuiThreadWhichKeepsServingEvents) {
   tools.release.set_value();
   released = true;
   EXPECT_TRUE(waitUntil([&] { return !dialog.exporting(); }));
+}
+
+TEST(ExportDialogNames, TheSuggestedFolderExistsOnAMachineWithoutDocuments) {
+  QTemporaryDir home;
+  const QByteArray previous = qgetenv("HOME");
+  qputenv("HOME", home.path().toUtf8());
+  ASSERT_FALSE(QDir(home.filePath(QStringLiteral("Documents"))).exists());
+  {
+    HeldTools tools;
+    ExportDialog dialog(7, QStringLiteral("no documents"), tools);
+    const QString path = dialog.findChild<QLineEdit*>(QStringLiteral("exportPath"))->text();
+    EXPECT_TRUE(QFileInfo(path).dir().exists()) << path.toStdString();
+    EXPECT_EQ(QFileInfo(path).dir().absolutePath(), QDir(home.path()).absolutePath());
+  }
+  qputenv("HOME", previous);
 }
 
 TEST(ExportDialogNames, DefaultFileNameComesFromTheRunName) {

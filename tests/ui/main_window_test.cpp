@@ -1,4 +1,5 @@
 #include "ui/main_window.h"
+#include "ui/help_dialog.h"
 
 #include <QAction>
 #include <QLabel>
@@ -84,6 +85,29 @@ TEST_F(MainWindowTest, MenusOfferStoreQuitAndAbout) {
   EXPECT_EQ(quit->shortcut(), QKeySequence(QStringLiteral("Ctrl+Q")));
   quit->trigger();
   EXPECT_FALSE(m_window->isVisible());
+}
+
+TEST_F(MainWindowTest, HelpWalksANewUserThroughThePlacesAndListsTheShortcuts) {
+  child<QAction>(*m_window, "gettingStartedAction")->trigger();
+  auto* started = child<HelpDialog>(*m_window, "gettingStarted");
+  ASSERT_NE(started, nullptr);
+  EXPECT_TRUE(started->isVisible());
+  EXPECT_FALSE(started->isModal()) << "the user keeps working with it open";
+  // The places in the order a first run goes through them, the GUI first and the CLI last.
+  const QString text = started->text();
+  const qsizetype data = text.indexOf(QStringLiteral("<b>Data</b>"));
+  const qsizetype model = text.indexOf(QStringLiteral("<b>Model</b>"));
+  const qsizetype train = text.indexOf(QStringLiteral("<b>Train</b>"));
+  const qsizetype runs = text.indexOf(QStringLiteral("<b>Runs</b>"));
+  EXPECT_TRUE(data >= 0 && data < model && model < train && train < runs);
+  EXPECT_GT(text.indexOf(QStringLiteral("layerlab-cli")), runs);
+  child<QAction>(*m_window, "shortcutsAction")->trigger();
+  auto* keys = child<HelpDialog>(*m_window, "shortcuts");
+  ASSERT_NE(keys, nullptr);
+  // Every place shortcut the View menu has is listed.
+  EXPECT_TRUE(keys->text().contains(QStringLiteral("Ctrl+1")));
+  EXPECT_TRUE(
+      keys->text().contains(child<QAction>(*m_window, "openStoreAction")->shortcut().toString()));
 }
 
 TEST_F(MainWindowTest, NoPlaceShowsPlaceholderText) {

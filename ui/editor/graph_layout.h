@@ -16,11 +16,12 @@
 
 namespace layerlab::ui {
 
-inline constexpr double kLayoutColumnWidth = 240.0;  // card and gap, side by side in a row
-inline constexpr double kLayoutRowHeight = 116.0;    // card, gap and the shape label between
-inline constexpr double kLayoutFoldGap = 100.0;      // between the folds of a long chain
-// The view the folding aims at: wider than tall, as the Model place's canvas.
-inline constexpr double kLayoutAspect = 1.6;
+inline constexpr double kLayoutColumnWidth = 230.0;  // card and gap, side by side in a row
+inline constexpr double kLayoutRowHeight = 100.0;    // card, gap and the shape label between
+inline constexpr double kLayoutFoldGap = 80.0;       // between the folds of a long chain
+// The view the folding aims at: a little wider than tall, as the Model place's canvas between its
+// palette and inspector (about 650×480 in a 1280×720 window, 1300×850 at 1920×1080).
+inline constexpr double kLayoutAspect = 1.4;
 
 // Positions (top-left of each node) for every node id and for engine::kInputName. A graph with a
 // cycle still gets positions: nodes on the cycle go one row past their placed inputs.

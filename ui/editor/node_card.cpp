@@ -63,12 +63,12 @@ void NodeCard::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->drawText(card.adjusted(10, top, -10, 0), Qt::AlignLeft | Qt::AlignTop,
                       painter->fontMetrics().elidedText(value, Qt::ElideRight, width));
   };
-  line(6, m_text.title);
+  line(4, m_text.title);
   painter->setFont(canvasFont(kTextPixels));
   painter->setPen(kQuietText);
-  line(28, m_text.subtitle);
+  line(25, m_text.subtitle);
   painter->setPen(text);
-  line(48, hasProblem() ? QStringLiteral("\u26a0 ") + m_text.problem : m_text.detail);
+  line(43, hasProblem() ? QStringLiteral("\u26a0 ") + m_text.problem : m_text.detail);
   // Ports: input at the top (not for the model input), output at the bottom.
   painter->setPen(QPen(pal.color(QPalette::Mid), 1));
   painter->setBrush(m_output ? QColor(44, 160, 44) : pal.color(QPalette::Button));

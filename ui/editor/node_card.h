@@ -19,7 +19,7 @@ namespace layerlab::ui {
 class GraphScene;
 
 inline constexpr double kCardWidth = 200;
-inline constexpr double kCardHeight = 76;
+inline constexpr double kCardHeight = 66;
 inline constexpr int kTitlePixels = 14;
 inline constexpr int kTextPixels = 12;
 

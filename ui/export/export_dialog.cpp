@@ -71,8 +71,10 @@ ExportDialog::ExportDialog(qint64 runId, const QString& runName, RunTools& tools
   auto* fileRow = new QHBoxLayout();
   m_path = new QLineEdit(this);
   m_path->setObjectName(QStringLiteral("exportPath"));
+  // The documents folder when there is one; many machines have none, and a suggestion of a
+  // folder that does not exist would fail on Export.
   QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-  if (folder.isEmpty()) folder = QDir::homePath();
+  if (folder.isEmpty() || !QDir(folder).exists()) folder = QDir::homePath();
   m_path->setText(QDir(folder).filePath(defaultFileName(runName, runId)));
   auto* browse = new QPushButton(tr("Browse\u2026"), this);
   browse->setObjectName(QStringLiteral("exportBrowse"));
