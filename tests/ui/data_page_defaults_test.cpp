@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/data/dataset_spec.h"
+#include "engine/data/stored_dataset.h"
 #include "storage/run_query.h"
 #include "tests/support/child_process.h"
 #include "tests/ui/gui_test_support.h"
@@ -37,12 +38,12 @@ bool waitForPreview(DataPage& page) {
 
 // 150 rows of three flower kinds, the label last and named "species", like iris.
 QString writeFlowers(const QTemporaryDir& dir, const QString& name, int rows = 150) {
-  QByteArray text = "sepal_length,sepal_width,petal_length,species\n";
+  QByteArray text = "sepal_length,sepal_width,petal_length,petal_width,species\n";
   for (int i = 0; i < rows; ++i) {
     const int kind = i % 3;
     text += QByteArray::number(4.5 + kind + (i % 7) * 0.1) + "," +
             QByteArray::number(3.0 + (i % 5) * 0.1) + "," + QByteArray::number(1.5 + 2 * kind) +
-            "," +
+            "," + QByteArray::number(0.2 + kind + (i % 3) * 0.1) + "," +
             (kind == 0   ? "setosa"
              : kind == 1 ? "versicolor"
                          : "virginica") +
@@ -152,7 +153,7 @@ TEST(DataPageDefaultsTest, AnIrisTableIsTheSameDataFromTheGuiAndTheCli) {
   }
   const nlohmann::json first = cliJson({"runs", "show", "1", "--db", db, "--json"});
   const nlohmann::json second = cliJson({"runs", "show", "2", "--db", db, "--json"});
-  EXPECT_EQ(engine::datasetSpecFromJson(second["dataset"]), gui) << second["dataset"].dump();
+  EXPECT_EQ(engine::readStoredDataset(second["dataset"]).spec, gui) << second["dataset"].dump();
   EXPECT_EQ(first["dataset_fingerprint"], second["dataset_fingerprint"]);
 
   CompareView compare;
