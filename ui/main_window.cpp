@@ -102,6 +102,14 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_placeStack->addWidget(m_runsPage);
   m_trainPage->setDataset(m_dataPage->datasetSpec());
   connect(m_dataPage, &DataPage::datasetChanged, m_trainPage, &TrainPage::setDataset);
+  // The batch size suits the data's size once the preview says how many rows it has.
+  const auto suggestBatch = [this] {
+    if (m_dataPage->loading()) return;
+    m_trainPage->setSuggestedBatchSize(m_dataPage->suggestedBatchSize(),
+                                       m_dataPage->batchSizeHint());
+  };
+  connect(m_dataPage, &DataPage::datasetChanged, this, suggestBatch);
+  connect(m_dataPage, &DataPage::previewReady, this, suggestBatch);
   // The model's input follows the data once its preview says what one sample looks like.
   connect(m_dataPage, &DataPage::previewReady, this, [this] {
     const engine::Shape shape = m_dataPage->sampleShape();

@@ -78,6 +78,7 @@ std::optional<app::TrainingJob> makeJob(const TrainFlags& options) {
   try {
     job.config = resolveTrainConfig(options);
     job.dataset = resolveDatasetSpec(options, job.config);
+    job.config = withSuggestedBatchSize(job.config, options, job.dataset);
   } catch (const std::invalid_argument& error) {
     printError(error.what());
     return std::nullopt;

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
+#include "engine/data/csv_reader.h"
+#include "engine/data/data_header.h"
 #include "engine/model/json_document.h"
 
 namespace layerlab::cli {
@@ -86,7 +88,9 @@ void applyImageSize(engine::ImageOptions& image, const std::string& text) {
 
 void addOptimiserFlags(CLI::App& c, TrainFlags& f) {
   c.add_option("--epochs", f.epochs, "Epochs (default 5)")->check(CLI::Range(1, 100000));
-  c.add_option("--batch-size", f.batchSize, "Samples per batch (default 64)")
+  c.add_option("--batch-size", f.batchSize,
+               "Samples per batch (default: from the data, 32 or smaller so that an epoch makes "
+               "at least 8 steps, e.g. 8 for iris's 106 training rows)")
       ->check(CLI::Range(1, 1 << 20));
   c.add_option("--lr", f.learningRate, "Learning rate (default 0.001)")->check(CLI::PositiveNumber);
   c.add_option("--optimizer", f.optimizer, "adam (default), adamw, sgd or rmsprop")
@@ -174,6 +178,8 @@ engine::DatasetSpec resolveDatasetSpec(const TrainFlags& f, const engine::TrainC
   override(spec.csv.missing, f.missing);
   override(spec.csv.header, f.header);
   override(spec.csv.skipRows, f.skipRows);
+  // As the Data place names them, so the same column makes the same spec from either front end.
+  if (spec.source == engine::kCsvSource) spec.csv = engine::columnsByName(spec.path, spec.csv);
   if (engine::isRegressionLoss(config.loss)) spec.csv.task = "regression";
   if (f.imageSize) applyImageSize(spec.image, *f.imageSize);
   if (f.grayscale) spec.image.color = "grayscale";
@@ -181,6 +187,24 @@ engine::DatasetSpec resolveDatasetSpec(const TrainFlags& f, const engine::TrainC
   override(spec.augment.cropPadding, f.cropPadding);
   override(spec.augment.rotationDegrees, f.rotate);
   return spec;
+}
+
+engine::TrainConfig withSuggestedBatchSize(engine::TrainConfig config, const TrainFlags& f,
+                                           const engine::DatasetSpec& spec) {
+  if (f.batchSize) return config;
+  if (!f.configPath.empty()) {
+    const nlohmann::json doc =
+        engine::parseJsonDocument(engine::readDocumentFile(f.configPath), f.configPath);
+    if (doc.contains("batch_size")) return config;
+  }
+  int64_t trainingRows = 0;
+  try {
+    trainingRows = engine::countTrainingSamples(spec);
+  } catch (const engine::DataError&) {
+    // The job reports the problem when it loads the data; the batch size does not matter then.
+  }
+  config.batchSize = engine::suggestedBatchSize(trainingRows);
+  return config;
 }
 
 engine::TrainConfig applyResumeFlags(engine::TrainConfig stored, const TrainFlags& f) {

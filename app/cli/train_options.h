@@ -64,6 +64,12 @@ engine::TrainConfig resolveTrainConfig(const TrainFlags& flags);
 // engine::DataError (a --data that names nothing usable).
 engine::DatasetSpec resolveDatasetSpec(const TrainFlags& flags, const engine::TrainConfig& config);
 
+// `config` with engine::suggestedBatchSize for the training part of `spec` when neither
+// --batch-size nor the --config document gives a batch size; kDefaultBatchSize when the data
+// cannot be counted (the job then says why). The Train place uses the same suggestion.
+engine::TrainConfig withSuggestedBatchSize(engine::TrainConfig config, const TrainFlags& flags,
+                                           const engine::DatasetSpec& spec);
+
 // Flags given on top of a stored run's config when resuming: only the epoch target may change.
 engine::TrainConfig applyResumeFlags(engine::TrainConfig stored, const TrainFlags& flags);
 

@@ -220,6 +220,7 @@ class CsvTableReader {
         m_names.push_back("column " + std::to_string(i + 1));
     }
     m_columns = m_names.size();
+    m_table.columnNames = m_names;
     m_label = resolve(m_options.label, m_columns, "label");
     m_ignored.assign(m_columns, false);
     for (const ColumnRef& column : m_options.ignore)
@@ -476,6 +477,41 @@ CsvTable parseCsv(std::string_view text, const std::string& name, const CsvReadC
 CsvTable readCsv(const std::string& path, const CsvReadConfig& config) {
   const std::string text = readWholeFile(path);
   return parseCsv(text, path, config);
+}
+
+namespace {
+
+ColumnRef byName(const CsvTable& table, const ColumnRef& column) {
+  const auto count = static_cast<int64_t>(table.columnNames.size());
+  const auto* index = std::get_if<int64_t>(&column);
+  if (!table.hasHeader || index == nullptr) return column;
+  const int64_t at = *index < 0 ? count + *index : *index;
+  if (at < 0 || at >= count) return column;  // the reader names the problem
+  const std::string& name = table.columnNames[static_cast<size_t>(at)];
+  const bool unique = std::count(table.columnNames.begin(), table.columnNames.end(), name) == 1;
+  return unique ? ColumnRef(name) : column;
+}
+
+}  // namespace
+
+CsvOptions columnsByName(const CsvTable& table, const CsvOptions& options) {
+  CsvOptions named = options;
+  named.label = byName(table, options.label);
+  for (ColumnRef& column : named.ignore)
+    column = byName(table, column);
+  return named;
+}
+
+CsvOptions columnsByName(const std::string& path, const CsvOptions& options) {
+  CsvReadConfig config;
+  config.options = options;
+  // The header and the columns are known before the first progress report: stop there.
+  config.progress = [](int64_t, int64_t) { return false; };
+  try {
+    return columnsByName(readCsv(path, config), options);
+  } catch (const DataError&) {
+    return options;
+  }
 }
 
 }  // namespace layerlab::engine

@@ -33,6 +33,7 @@ struct CsvTable {
   std::string task;                       // "classification" | "regression"
   std::vector<std::string> featureNames;  // the header's names, or "column N" without one
   std::string labelName;
+  std::vector<std::string> columnNames;  // every column in file order, ignored ones too
   // Classification: text labels in order of first appearance; numbers in increasing order.
   std::vector<std::string> classNames;
   int64_t rows = 0;
@@ -52,6 +53,16 @@ CsvTable readCsv(const std::string& path, const CsvReadConfig& config = {});
 
 // The same for text in memory; `name` stands for the file in messages.
 CsvTable parseCsv(std::string_view text, const std::string& name, const CsvReadConfig& config = {});
+
+// `options` with the label and ignored columns named by the header, as `layerlab-cli train
+// --label-column species` names them, when `table` has a header and the name is unique there;
+// other columns stay as given. Whichever way a column was picked (-1, 4 or "species"), the
+// stored dataset spec then reads the same, and so does the run's data fingerprint.
+CsvOptions columnsByName(const CsvTable& table, const CsvOptions& options);
+
+// The same for the file at `path`, reading only its first rows. `options` unchanged when the
+// file cannot be read: the reader's own error comes when the data is loaded.
+CsvOptions columnsByName(const std::string& path, const CsvOptions& options);
 
 // Whether `cell` counts as a missing value: empty, or NA, N/A, NaN, null, none or ? in any case.
 bool isMissingCell(std::string_view cell);

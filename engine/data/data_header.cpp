@@ -1,5 +1,8 @@
 #include "engine/data/data_header.h"
 
+#include <algorithm>
+
+#include "engine/data/csv_reader.h"
 #include "engine/data/idx_reader.h"
 #include "engine/data/image_folder.h"
 
@@ -41,6 +44,21 @@ DataHeader readDataHeader(const DatasetSpec& spec, const std::string& fashionMni
     return {Shape{folder.channels, folder.height, folder.width}, spec.path};
   }
   return {};  // tables (and unknown sources, which loadDataset names)
+}
+
+int64_t countTrainingSamples(const DatasetSpec& spec, const std::string& fashionMnistFolder) {
+  int64_t samples = 0;
+  if (spec.source == kFashionMnist) {
+    samples = readIdxDims(fashionMnistFolder + "/train-images-idx3-ubyte.gz")[0];
+  } else if (spec.source == kIdxSource) {
+    samples = readIdxDims(spec.path)[0];
+  } else if (spec.source == kImageFolderSource) {
+    samples = readImageFolderHeader(spec.path, {spec.image, spec.limit, spec.seed, {}}).count;
+  } else if (spec.source == kCsvSource) {
+    samples = readCsv(spec.path, {spec.csv, {}}).rows;
+  }
+  if (spec.limit > 0) samples = std::min(samples, spec.limit);
+  return splitCounts(spec, samples).train;
 }
 
 }  // namespace layerlab::engine

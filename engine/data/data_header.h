@@ -25,4 +25,10 @@ struct DataHeader {
 DataHeader readDataHeader(const DatasetSpec& spec,
                           const std::string& fashionMnistFolder = fashionMnistDir());
 
+// How many samples the training split of `spec` holds (splitCounts), counted without decoding:
+// from the IDX dimensions, the image folder's listing, or a read of the CSV table. For choosing
+// a batch size before the data is loaded. Throws DataError when the source cannot be read.
+int64_t countTrainingSamples(const DatasetSpec& spec,
+                             const std::string& fashionMnistFolder = fashionMnistDir());
+
 }  // namespace layerlab::engine

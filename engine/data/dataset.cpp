@@ -47,11 +47,9 @@ Parts split(const SourceData& source, const DatasetSpec& spec, std::vector<std::
   if (ownTest && spec.testFraction.value_or(0) > 0) {
     warnings.push_back(spec.source + " has its own test part: test_fraction is not used");
   }
-  const auto count = [n](double fraction) {
-    return static_cast<int64_t>(static_cast<double>(n) * fraction);
-  };
-  const int64_t valCount = count(effectiveValFraction(spec));
-  const int64_t testCount = ownTest ? 0 : count(effectiveTestFraction(spec));
+  const SplitCounts counts = splitCounts(spec, n);
+  const int64_t valCount = counts.val;
+  const int64_t testCount = counts.test;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(spec.seed);
   const bool stratify = spec.stratify && source.task == kClassification;
   const torch::Tensor order = splitOrder(source.all.targets, stratify, generator);

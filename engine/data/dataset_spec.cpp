@@ -1,5 +1,6 @@
 #include "engine/data/dataset_spec.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -168,7 +169,7 @@ ImageOptions imageOptionsFromJson(const json& doc) {
         "size", "between 1 and 4096 pixels each way");
   }
   reader.read("color", image.color);
-  requireOneOf(reader, "color", image.color, {"rgb", "grayscale"});
+  requireOneOf(reader, "color", image.color, {"auto", "rgb", "grayscale"});
   reader.rejectUnknown();
   return image;
 }
@@ -299,6 +300,17 @@ double effectiveValFraction(const DatasetSpec& spec) {
 double effectiveTestFraction(const DatasetSpec& spec) {
   if (!isSingleSource(spec)) return 0;
   return spec.testFraction.value_or(0.15);
+}
+
+SplitCounts splitCounts(const DatasetSpec& spec, int64_t samples) {
+  const auto part = [samples](double fraction) {
+    return static_cast<int64_t>(static_cast<double>(samples) * fraction);
+  };
+  SplitCounts counts;
+  counts.val = part(effectiveValFraction(spec));
+  counts.test = hasOwnTestPart(spec) ? 0 : part(effectiveTestFraction(spec));
+  counts.train = std::max<int64_t>(0, samples - counts.val - counts.test);
+  return counts;
 }
 
 nlohmann::json toJson(const DatasetSpec& spec) {

@@ -12,7 +12,7 @@
 //     "seed": 42, "stratify": true, "normalize": "zscore",
 //     "csv": { "header": "auto", "delimiter": "auto", "skip_rows": 0, "label": -1,
 //              "ignore": [], "missing": "error", "task": "auto" },
-//     "image": { "size": [32, 32], "color": "rgb" },
+//     "image": { "size": [32, 32], "color": "auto" },
 //     "augment": { "flip": false, "crop_padding": 0, "rotation_degrees": 0 } }
 //
 // "csv" and "image" are written when the source uses them or when they differ from the defaults;
@@ -70,7 +70,9 @@ struct CsvOptions {
 struct ImageOptions {
   int64_t height = 0;  // 0 (with width 0): keep the images' own size, which must be the same
   int64_t width = 0;
-  std::string color = "rgb";  // "rgb" | "grayscale"
+  // "auto": one channel when the first image is stored as grayscale, else three; "rgb" or
+  // "grayscale" convert every image. (Documents written before "auto" existed state "rgb".)
+  std::string color = "auto";
 
   bool operator==(const ImageOptions&) const = default;
 };
@@ -117,6 +119,16 @@ double effectiveValFraction(const DatasetSpec& spec);
 double effectiveTestFraction(const DatasetSpec& spec);
 // Whether the source brings its own test part (fashion-mnist, an IDX pair with test files).
 bool hasOwnTestPart(const DatasetSpec& spec);
+
+// How many of `samples` (the source's samples after `limit`, not counting a test part of its
+// own) go to each part: validation and test take their fractions rounded down, training the
+// rest. The one rule of the split (loadDataset) and of the batch size suggested for the data.
+struct SplitCounts {
+  int64_t train = 0;
+  int64_t val = 0;
+  int64_t test = 0;
+};
+SplitCounts splitCounts(const DatasetSpec& spec, int64_t samples);
 
 // What was done to raw input values v: x = (v * scale - mean[c]) / std[c] for channel (or
 // feature) c. Kept with the run so that exports and predictions prepare inputs the same way.

@@ -203,7 +203,7 @@ ImageSize checkedImageSize(const uint8_t* data, size_t size, const std::string& 
                     "); replace or remove the file");
   }
   if (beyondCaps(h, w)) failTooLarge(name, h, w);
-  return {h, w};
+  return {h, w, fileChannels};
 }
 
 ImageSize readImageHeader(const fs::path& path) {
@@ -220,17 +220,27 @@ ImageSize readImageHeader(const fs::path& path) {
 // whole set against the data budget as float32, before any image is decoded.
 void planFolder(ImageFolderData& out, const std::vector<ImageFile>& files,
                 const ImageFolderConfig& config, const std::string& folder) {
-  out.channels = config.options.color == "grayscale" ? 1 : 3;
-  if (config.options.height > 0 && config.options.width > 0) {
-    out.height = config.options.height;
-    out.width = config.options.width;
-  } else {
-    const ImageSize first = readImageHeader(files.front().path);
-    out.height = first.height;
-    out.width = first.width;
-  }
+  const ImageOptions& options = config.options;
+  const bool sized = options.height > 0 && options.width > 0;
+  std::optional<ImageSize> first;
+  if (!sized || options.color == "auto") first = readImageHeader(files.front().path);
+  out.channels =
+      options.color == "grayscale" || (options.color == "auto" && first->channels <= 2) ? 1 : 3;
+  out.height = sized ? options.height : first->height;
+  out.width = sized ? options.width : first->width;
   const auto total = static_cast<int64_t>(files.size());
   checkFloatBudget(folder, total, out.channels * out.height * out.width);
+}
+
+// Whether "auto" chose grayscale from the first image but `image` has colour; true once only,
+// so a mixed folder gives one warning, not one per image.
+bool colourLost(const ImageOptions& options, const DecodedImage& image,
+                const ImageFolderData& out) {
+  if (options.color != "auto" || out.channels != 1 || image.fileChannels <= 2) return false;
+  for (const std::string& warning : out.warnings) {
+    if (warning.find(" is in colour, but ") != std::string::npos) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -248,7 +258,7 @@ DecodedImage decodeImage(const uint8_t* data, size_t size, const std::string& na
     throw DataError(name + ": the image is damaged (" + stbi_failure_reason() +
                     "); replace or remove the file");
   }
-  DecodedImage image{channels, h, w, {}};
+  DecodedImage image{channels, h, w, fileChannels, {}};
   const uint8_t* source = decoded.get();
   std::vector<uint8_t> resized;
   if (height > 0 && width > 0 && (height != h || width != w)) {
@@ -291,6 +301,12 @@ ImageFolderData readImageFolder(const std::string& folder, const ImageFolderConf
                       sizeText(out.height, out.width) +
                       "; images of different sizes need a stated size to resize them to "
                       "(image.size)");
+    }
+    if (colourLost(config.options, image, out)) {
+      out.warnings.push_back(file.path.string() + " is in colour, but " +
+                             files.front().path.string() +
+                             " is grayscale, so every image is read as grayscale; set "
+                             "image.color to rgb (or convert the images) to keep colour");
     }
     out.pixels.insert(out.pixels.end(), image.pixels.begin(), image.pixels.end());
     out.labels.push_back(file.label);

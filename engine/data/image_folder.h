@@ -1,7 +1,9 @@
 // Reads a folder of images with one sub-folder per class (cats/…, dogs/…), the layout of
 // torchvision's ImageFolder and Keras' image_dataset_from_directory. PNG, JPEG and BMP are decoded
 // with stb_image, converted to grayscale or RGB and, when a size is stated, resized to it (the
-// whole picture, stretched, no crop). Torch-free: the result is bytes; dataset.cpp makes tensors.
+// whole picture, stretched, no crop). With color "auto" the first image's header decides: a
+// grayscale file (with or without alpha) makes one channel, anything else three. Torch-free: the
+// result is bytes; dataset.cpp makes tensors.
 //
 // Classes are the sub-folder names in byte order; images within a class in file-name order.
 // Hidden entries are skipped; other files are skipped with a warning. Pure functions: any thread.
@@ -25,6 +27,7 @@ inline constexpr int64_t kMaxPixelsPerImage = int64_t{1} << 26;
 struct ImageSize {
   int64_t height = 0;
   int64_t width = 0;
+  int64_t channels = 0;  // as the file stores them: 1 grayscale, 2 with alpha, 3 RGB, 4 RGBA
 };
 
 struct ImageFolderConfig {
@@ -62,6 +65,7 @@ struct DecodedImage {
   int64_t channels = 0;
   int64_t height = 0;
   int64_t width = 0;
+  int64_t fileChannels = 0;     // as the file stores them (see ImageSize)
   std::vector<uint8_t> pixels;  // channels × height × width
 };
 

@@ -122,6 +122,14 @@ std::vector<std::string> TrainConfig::validate() const {
   return problems;
 }
 
+int64_t suggestedBatchSize(int64_t trainingRows) {
+  int64_t batch = kDefaultBatchSize;
+  if (trainingRows <= 0) return batch;
+  while (batch > 1 && (trainingRows + batch - 1) / batch < kMinStepsPerEpoch)
+    batch /= 2;
+  return batch;
+}
+
 nlohmann::json toJson(const TrainConfig& c) {
   const ScheduleConfig& s = c.schedule;
   return {{"format", "layerlab.train"},

@@ -41,7 +41,7 @@ struct TrainConfig {
   // val_loss, val_accuracy, train_loss, … Lower is better for losses and errors.
   std::string monitor = "val_loss";
   double gradClipNorm = 0.0;  // clip the global gradient norm to this; 0 = off
-  int64_t batchSize = 64;
+  int64_t batchSize = 32;     // kDefaultBatchSize; front ends pick suggestedBatchSize for the data
   int epochs = 5;
   uint64_t seed = 42;
   std::string device = "auto";  // auto | cpu | cuda
@@ -51,6 +51,17 @@ struct TrainConfig {
   // Every problem with the values, each naming the field; empty when the config is sound.
   std::vector<std::string> validate() const;
 };
+
+// The batch size for data of unknown size, as in Keras.
+inline constexpr int64_t kDefaultBatchSize = 32;
+// An epoch should take at least this many optimiser steps: with fewer, a small table barely
+// moves the weights in an epoch (iris's 106 training rows at batch 64 make two steps).
+inline constexpr int64_t kMinStepsPerEpoch = 8;
+
+// The batch size to use when none is given: kDefaultBatchSize, halved (down to 1) until an
+// epoch over `trainingRows` makes at least kMinStepsPerEpoch steps. kDefaultBatchSize when
+// trainingRows is 0 or below (not known). The GUI and the CLI both call this.
+int64_t suggestedBatchSize(int64_t trainingRows);
 
 // True for the losses of regression tasks (mse, l1, huber).
 bool isRegressionLoss(const std::string& loss);

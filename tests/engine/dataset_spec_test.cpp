@@ -98,7 +98,7 @@ TEST(DatasetSpec, RefusesBadDocumentsNamingTheField) {
       {R"("csv": 3)", "'csv' must be an object"},
       {R"("image": {"size": [0, 4]})", "'image.size' must be between 1 and 4096"},
       {R"("image": {"size": "big"})", "'image.size' must be [height, width]"},
-      {R"("image": {"color": "cmyk"})", "'image.color' must be one of rgb, grayscale"},
+      {R"("image": {"color": "cmyk"})", "'image.color' must be one of auto, rgb, grayscale"},
       {R"("augment": {"rotation_degrees": 200})", "'augment.rotation_degrees' must be between"},
       {R"("augment": {"crop_padding": -1})", "'augment.crop_padding' must be between"},
       {R"("val_fraction": 1.0)", "'val_fraction' must be at least 0 and below 1"},

@@ -138,7 +138,7 @@ TEST(DataPageTest, ACsvTableShowsItsRowsClassesAndKeepsTheSpec) {
   auto* flip = page.findChild<QCheckBox*>();
   ASSERT_NE(flip, nullptr);
   const int before = changed.count();
-  page.findChild<QDoubleSpinBox*>()->setValue(0.2);  // the validation part
+  page.findChild<QDoubleSpinBox*>(QStringLiteral("valFraction"))->setValue(0.2);
   EXPECT_GT(changed.count(), before);
   EXPECT_EQ(page.datasetSpec().valFraction, 0.2);
 }

@@ -172,7 +172,12 @@ QWidget* TrainPage::buildSettings() {
   form->addRow(tr("Learning rate"), m_lr);
   form->addRow(tr("Schedule"), m_schedule);
   form->addRow(QString(), m_lrPreview);
-  form->addRow(tr("Batch size"), m_batchSize);
+  m_batchHint = new QLabel(trainBox);
+  m_batchHint->setObjectName(QStringLiteral("batchSizeHint"));
+  auto* batchRow = new QHBoxLayout();
+  batchRow->addWidget(m_batchSize);
+  batchRow->addWidget(m_batchHint, 1);
+  form->addRow(tr("Batch size"), batchRow);
   form->addRow(tr("Epochs"), m_epochsSpin);
   form->addRow(tr("Loss"), m_loss);
   form->addRow(tr("Weight decay"), m_weightDecay);
@@ -420,6 +425,12 @@ void TrainPage::setDataset(const engine::DatasetSpec& spec) {
                           .arg(QString::fromStdString(spec.normalize))
                           .arg(spec.seed));
   updateLrPreview();
+}
+
+void TrainPage::setSuggestedBatchSize(int64_t batch, const QString& hint) {
+  m_batchHint->setText(hint);
+  if (m_batchSize->value() == m_suggestedBatch) m_batchSize->setValue(static_cast<int>(batch));
+  m_suggestedBatch = batch;
 }
 
 void TrainPage::setStorePath(const QString& path) {

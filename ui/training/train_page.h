@@ -55,6 +55,10 @@ class TrainPage : public QWidget {
   // The backend that runs training; not owned, must outlive the page or be reset to nullptr.
   void setBackend(TrainingBackend* backend);
   void setDataset(const engine::DatasetSpec& spec);
+  // The Data place's engine::suggestedBatchSize for its training rows and why ("8 — suits 106
+  // training rows", shown by the batch field). The field takes it while it still holds the
+  // previous suggestion; a size the user typed stays.
+  void setSuggestedBatchSize(int64_t batch, const QString& hint);
   engine::DatasetSpec dataset() const { return m_dataset; }
   void setStorePath(const QString& path);
   QString storePath() const { return m_storePath; }
@@ -142,6 +146,8 @@ class TrainPage : public QWidget {
   QComboBox* m_schedule = nullptr;
   LrPreview* m_lrPreview = nullptr;
   QSpinBox* m_batchSize = nullptr;
+  QLabel* m_batchHint = nullptr;
+  int64_t m_suggestedBatch = engine::kDefaultBatchSize;
   QSpinBox* m_epochsSpin = nullptr;
   QComboBox* m_loss = nullptr;
   QDoubleSpinBox* m_weightDecay = nullptr;
