@@ -6,6 +6,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "series/decimate.h"
+
 namespace layerlab::storage {
 
 namespace {
@@ -38,13 +40,6 @@ std::string_view trimmed(std::string_view text) {
 bool isKeyCharacter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
-}
-
-// NaN ranks above +inf, so a diverged value counts as the highest of a stretch.
-bool ranksBelow(double a, double b) {
-  if (std::isnan(a)) return false;
-  if (std::isnan(b)) return true;
-  return a < b;
 }
 
 }  // namespace
@@ -160,33 +155,8 @@ std::vector<std::string> runSortKeys() {
           "best_val_loss"};
 }
 
-bool higherIsBetterMetric(std::string_view name) {
-  for (std::string_view word : {"accuracy", "f1", "r2", "precision", "recall"}) {
-    if (name.find(word) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
 std::vector<SeriesPoint> reduceSeries(const std::vector<SeriesPoint>& points, size_t maxPoints) {
-  if (maxPoints == 0 || points.size() <= maxPoints) return points;
-  if (maxPoints == 1) return {points.front()};
-  std::vector<SeriesPoint> reduced{points.front()};
-  const size_t buckets = (maxPoints - 2) / 2;
-  const size_t inner = points.size() - 2;  // the points between the first and the last
-  for (size_t bucket = 0; bucket < buckets; ++bucket) {
-    const size_t begin = 1 + bucket * inner / buckets;
-    const size_t end = 1 + (bucket + 1) * inner / buckets;
-    size_t low = begin;
-    size_t high = begin;
-    for (size_t i = begin; i < end; ++i) {
-      if (ranksBelow(points[i].value, points[low].value)) low = i;
-      if (ranksBelow(points[high].value, points[i].value)) high = i;
-    }
-    reduced.push_back(points[std::min(low, high)]);
-    if (low != high) reduced.push_back(points[std::max(low, high)]);
-  }
-  reduced.push_back(points.back());
-  return reduced;
+  return series::decimatePoints(points, maxPoints, [](const SeriesPoint& p) { return p.value; });
 }
 
 }  // namespace layerlab::storage

@@ -93,10 +93,7 @@ struct SeriesRequest {
   bool includeSuperseded = false;
 };
 
-// The reduction SeriesRequest::maxPoints describes, on points in step order.
+// The reduction SeriesRequest::maxPoints describes (series::decimate), on points in step order.
 std::vector<SeriesPoint> reduceSeries(const std::vector<SeriesPoint>& points, size_t maxPoints);
-
-// True when a larger value of the metric `name` is better (accuracy, F1, R², precision, recall).
-bool higherIsBetterMetric(std::string_view name);
 
 }  // namespace layerlab::storage

@@ -6,6 +6,8 @@
 #include <set>
 #include <tuple>
 
+#include "series/best_epoch.h"
+#include "series/metric_direction.h"
 #include "storage/database.h"
 #include "storage/metric_codec.h"
 #include "storage/param_codec.h"
@@ -173,14 +175,15 @@ std::map<int64_t, BestEpoch> RunQuery::bestEpochs(const MetricKey& metric) const
       "AND m.name = ?2 AND m.value IS NOT NULL ORDER BY m.run_id, m.epoch");
   select->bind(1, metric.split);
   select->bind(2, metric.name);
-  const bool higher = higherIsBetterMetric(metric.name);
-  std::map<int64_t, BestEpoch> best;
+  const bool higher = series::higherIsBetter(metric.name);
+  std::map<int64_t, series::BestEpoch> tracked;
   while (select->step()) {
-    const double value = select->real(2);
-    const auto [found, added] = best.try_emplace(
-        select->integer(0), BestEpoch{value, static_cast<int>(select->integer(1))});
-    if (!added && (higher ? value > found->second.value : value < found->second.value))
-      found->second = BestEpoch{value, static_cast<int>(select->integer(1))};
+    tracked.try_emplace(select->integer(0), higher)
+        .first->second.offer(static_cast<int>(select->integer(1)), select->real(2));
+  }
+  std::map<int64_t, BestEpoch> best;
+  for (const auto& [runId, one] : tracked) {
+    if (one.epoch() > 0) best.emplace(runId, BestEpoch{one.value(), one.epoch()});
   }
   return best;
 }

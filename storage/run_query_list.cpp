@@ -3,6 +3,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "series/metric_direction.h"
 #include "storage/database.h"
 #include "storage/query_support.h"
 #include "storage/run_query.h"
@@ -54,7 +55,7 @@ std::string sortExpression(SqlBuilder& query, std::string_view sortBy) {
   }
   if (sortBy.starts_with("best:")) {
     const MetricKey metric = splitMetric(sortBy.substr(5), sortBy);
-    const char* aggregate = higherIsBetterMetric(metric.name) ? "MAX" : "MIN";
+    const char* aggregate = series::higherIsBetter(metric.name) ? "MAX" : "MIN";
     return std::string("(SELECT ") + aggregate + "(m.value) FROM " + kEpochRows +
            " WHERE m.run_id = r.id AND m.kind <> 'batch' AND m.kind = 'epoch' "
            "AND m.superseded = 0 AND m.split = " +

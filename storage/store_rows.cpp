@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "series/metric_direction.h"
 #include "storage/database.h"
 #include "storage/param_codec.h"
 #include "storage/process_identity.h"
@@ -100,7 +101,9 @@ std::string finalColumn(const char* column, const char* name) {
          "' ORDER BY m.rowid DESC LIMIT 1)";
 }
 
-// The best validation value of `name` and the first epoch that reached it.
+// The best validation value of `name` and the first epoch that reached it: series::bestEpoch's
+// rule (only finite values, which are the non-NULL ones; ties keep the earlier epoch) in SQL, so
+// run_results is filled without reading the metrics back.
 std::string bestColumns(const char* name, bool higherIsBetter) {
   const std::string rows = std::string(kCurrentRows) +
                            "m.kind = 'epoch' AND m.split = 'val' AND m.name = '" + name + "'";
@@ -115,9 +118,10 @@ std::string runResultsInsert() {
          "test_loss_special, best_val_loss, best_val_loss_epoch) SELECT r.id, "
          "(SELECT COUNT(DISTINCT m.epoch)" +
          std::string(kCurrentRows) + "m.kind = 'epoch'), " + finalColumn("value", "accuracy") +
-         ", " + finalColumn("special", "accuracy") + ", " + bestColumns("accuracy", true) + ", " +
+         ", " + finalColumn("special", "accuracy") + ", " +
+         bestColumns("accuracy", series::higherIsBetter("accuracy")) + ", " +
          finalColumn("value", "loss") + ", " + finalColumn("special", "loss") + ", " +
-         bestColumns("loss", false) + " FROM runs r";
+         bestColumns("loss", series::higherIsBetter("loss")) + " FROM runs r";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/model/model_summary.h"
+#include "series/duration.h"
 
 namespace layerlab::cli {
 namespace {
@@ -35,16 +36,6 @@ std::string counter(int64_t done, int64_t total) {
 
 }  // namespace
 
-std::string formatDuration(double seconds) {
-  if (seconds < 1) return std::to_string(static_cast<int>(std::lround(seconds * 1000))) + "ms";
-  const auto whole = static_cast<int64_t>(std::lround(seconds));
-  if (whole < 60) return std::to_string(whole) + "s";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%lldm %02llds", static_cast<long long>(whole / 60),
-                static_cast<long long>(whole % 60));
-  return buffer;
-}
-
 void ProgressLine::printHeader(int epoch, int epochs) {
   if (m_headerEpoch == epoch) return;
   m_headerEpoch = epoch;
@@ -58,7 +49,7 @@ void ProgressLine::onBatch(const engine::BatchProgress& p) {
   const double perBatch = p.epochSeconds / static_cast<double>(p.batch);
   const double eta = perBatch * static_cast<double>(p.batchesPerEpoch - p.batch);
   std::string line = counter(p.batch, p.batchesPerEpoch) + " " + bar(p.batch, p.batchesPerEpoch) +
-                     " - ETA: " + formatDuration(eta) + metric("loss", p.epochLoss) +
+                     " - ETA: " + series::formatDuration(eta) + metric("loss", p.epochLoss) +
                      metric("accuracy", p.epochAccuracy);
   std::fprintf(m_out, "\r%s\033[K", line.c_str());
   std::fflush(m_out);
@@ -68,8 +59,8 @@ void ProgressLine::onEpoch(const engine::EpochSummary& s) {
   printHeader(s.epoch, s.epochs);
   const double perStep = m_batchesPerEpoch > 0 ? s.seconds / m_batchesPerEpoch : 0;
   std::string line = counter(m_batchesPerEpoch, m_batchesPerEpoch) + " " + bar(1, 1) + " - " +
-                     formatDuration(s.seconds) + " " + formatDuration(perStep) + "/step" +
-                     metric("loss", s.trainLoss) + metric("accuracy", s.trainAccuracy);
+                     series::formatDuration(s.seconds) + " " + series::formatDuration(perStep) +
+                     "/step" + metric("loss", s.trainLoss) + metric("accuracy", s.trainAccuracy);
   line += metric("val_loss", s.valLoss) + metric("val_accuracy", s.valAccuracy);
   line += " - " + engine::formatThousands(std::llround(s.samplesPerSecond)) + " samples/s";
   std::fprintf(m_out, m_live ? "\r%s\033[K\n" : "%s\n", line.c_str());

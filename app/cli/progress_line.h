@@ -28,7 +28,4 @@ class ProgressLine {
   void printHeader(int epoch, int epochs);
 };
 
-// "1m 05s", "4s", "120ms"
-std::string formatDuration(double seconds);
-
 }  // namespace layerlab::cli

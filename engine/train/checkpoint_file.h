@@ -73,7 +73,7 @@ struct TrainerCheckpointState {
   int epoch = 0;
   int64_t step = 0;
   double wallSeconds = 0;
-  nlohmann::json best;      // BestTracker::state(): {"best", "best_epoch", "bad_epochs"}
+  nlohmann::json best;      // BestTracker::state(): {"best", "best_epoch", "bad_epochs", …}
   nlohmann::json schedule;  // LrSchedule::state() or null
 };
 inline constexpr int kTrainerStateVersion = 2;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "series/metric_direction.h"
+
 namespace layerlab::engine {
 
 LrSchedule::LrSchedule(const ScheduleConfig& config, double baseLr, int epochs,
@@ -64,15 +66,12 @@ void LrSchedule::restore(const nlohmann::json& state) {
 }
 
 bool BestTracker::update(int epoch, double value) {
-  if (std::isnan(value)) {
-    ++m_badEpochs;
-    return false;
-  }
+  const bool first = !hasBest();
+  m_best.offer(epoch, value);
   const bool improved =
-      !hasBest() || (m_higher ? value > m_best + m_minDelta : value < m_best - m_minDelta);
+      std::isfinite(value) && (first || series::beats(value, m_patienceBest, m_higher, m_minDelta));
   if (improved) {
-    m_best = value;
-    m_bestEpoch = epoch;
+    m_patienceBest = value;
     m_badEpochs = 0;
   } else {
     ++m_badEpochs;
@@ -81,12 +80,17 @@ bool BestTracker::update(int epoch, double value) {
 }
 
 nlohmann::json BestTracker::state() const {
-  return {{"best", m_best}, {"best_epoch", m_bestEpoch}, {"bad_epochs", m_badEpochs}};
+  return {{"best", m_best.value()},
+          {"best_epoch", m_best.epoch()},
+          {"bad_epochs", m_badEpochs},
+          {"patience_best", m_patienceBest}};
 }
 
 void BestTracker::restore(const nlohmann::json& state) {
-  m_best = state.at("best").get<double>();
-  m_bestEpoch = state.at("best_epoch").get<int>();
+  m_best.restore(state.at("best_epoch").get<int>(), state.at("best").get<double>());
+  // Checkpoints written before the best epoch and the patience reference were kept apart hold
+  // only "best"; it was both then.
+  m_patienceBest = state.value("patience_best", m_best.value());
   m_badEpochs = state.at("bad_epochs").get<int>();
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/train/train_config.h"
+#include "series/best_epoch.h"
 
 namespace layerlab::engine {
 
@@ -34,19 +35,22 @@ class LrSchedule {
   bool m_plateauHasBest = false;
 };
 
-// The best value of a monitored metric so far, with the patience count that early stopping and
-// reduce-on-plateau need.
+// The best value of a monitored metric so far, with the patience count that early stopping needs.
+// The best epoch follows series::BestEpoch (no min_delta, ties keep the earlier epoch), so the
+// epoch the trainer reports, checkpoints as "best" and restores is the one the store names; only
+// the patience count asks for an improvement of more than min_delta.
 class BestTracker {
  public:
   BestTracker(bool higherIsBetter, double minDelta)
-      : m_higher(higherIsBetter), m_minDelta(minDelta) {}
+      : m_higher(higherIsBetter), m_minDelta(minDelta), m_best(higherIsBetter) {}
 
-  // Records an epoch's value; true when it is an improvement (NaN never is).
+  // Records an epoch's value; true when it improves by more than min_delta on the value of the
+  // last such improvement, which resets the patience count (NaN and infinities never do).
   bool update(int epoch, double value);
 
-  bool hasBest() const { return m_bestEpoch > 0; }
-  double best() const { return m_best; }
-  int bestEpoch() const { return m_bestEpoch; }
+  bool hasBest() const { return m_best.epoch() > 0; }
+  double best() const { return m_best.value(); }
+  int bestEpoch() const { return m_best.epoch(); }
   int epochsWithoutImprovement() const { return m_badEpochs; }
 
   nlohmann::json state() const;
@@ -55,8 +59,8 @@ class BestTracker {
  private:
   bool m_higher;
   double m_minDelta;
-  double m_best = 0;
-  int m_bestEpoch = 0;
+  series::BestEpoch m_best;
+  double m_patienceBest = 0;  // the value of the last improvement by more than min_delta
   int m_badEpochs = 0;
 };
 

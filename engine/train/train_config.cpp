@@ -76,12 +76,6 @@ bool isRegressionLoss(const std::string& loss) {
   return oneOf(loss, {"mse", "l1", "huber"});
 }
 
-bool higherIsBetter(const std::string& metric) {
-  return metric.find("accuracy") != std::string::npos || metric.find("f1") != std::string::npos ||
-         metric.find("r2") != std::string::npos || metric.find("precision") != std::string::npos ||
-         metric.find("recall") != std::string::npos;
-}
-
 std::vector<std::string> TrainConfig::validate() const {
   std::vector<std::string> problems;
   if (!oneOf(optimizer, {"sgd", "adam", "adamw", "rmsprop"})) {

@@ -66,9 +66,6 @@ int64_t suggestedBatchSize(int64_t trainingRows);
 // True for the losses of regression tasks (mse, l1, huber).
 bool isRegressionLoss(const std::string& loss);
 
-// True when a larger value of `metric` is better (accuracies, F1, R²).
-bool higherIsBetter(const std::string& metric);
-
 nlohmann::json toJson(const TrainConfig& config);
 
 // Throws std::invalid_argument naming the bad field. Unknown keys are errors.

@@ -2,6 +2,7 @@
 
 #include "engine/data/augment.h"
 #include "engine/train/generator_shield.h"
+#include "series/metric_direction.h"
 
 #include <chrono>
 #include <cmath>
@@ -203,7 +204,7 @@ Trainer::Trainer(GraphModule model, TrainConfig config, torch::Device device, in
       m_config(std::move(config)),
       m_device(device),
       m_objective(m_config, classes),
-      m_best(higherIsBetter(m_config.monitor), m_config.earlyStopping.minDelta) {
+      m_best(series::higherIsBetter(m_config.monitor), m_config.earlyStopping.minDelta) {
   keepBatchMemoryInHeap();
   m_model->to(m_device);
   m_optimizer = makeOptimizer(m_config, *m_model);
@@ -346,9 +347,12 @@ EpochSummary Trainer::finishEpoch(const EpochTotals& totals, const TensorDataset
                   ? m_config.monitor
                   : "train_" + m_config.monitor.substr(4);
   const double monitored = monitoredValue(s, s.monitor);
-  m_schedule->endEpoch(monitored, higherIsBetter(s.monitor));
-  s.improved = m_best.update(m_epoch, monitored);
+  m_schedule->endEpoch(monitored, series::higherIsBetter(s.monitor));
+  m_best.update(m_epoch, monitored);
+  // The best epoch, not min_delta's improvement: the weights kept and the checkpoint saved as
+  // "best" are those of the epoch the store will name best.
   s.bestEpoch = m_best.bestEpoch();
+  s.improved = s.bestEpoch == m_epoch;
   const EarlyStoppingConfig& early = m_config.earlyStopping;
   if (early.patience > 0 && early.restoreBest && s.improved) rememberBestWeights();
   s.stopEarly = early.patience > 0 && m_best.epochsWithoutImprovement() >= early.patience &&

@@ -109,6 +109,33 @@ TEST(LrSchedule, PlateauReducesAfterPatienceAndResumesFromItsState) {
   EXPECT_DOUBLE_EQ(schedule.lrForStep(0), 0.02);
 }
 
+// min_delta decides only the patience count; the best epoch is the store's (series::BestEpoch),
+// so a run never reports, checkpoints or restores an epoch the store does not call best.
+TEST(BestTracker, BestEpochIgnoresMinDeltaWhichOnlyCountsPatience) {
+  BestTracker loss(false, 0.1);
+  EXPECT_TRUE(loss.update(1, 1.0));
+  EXPECT_FALSE(loss.update(2, 0.95));
+  EXPECT_EQ(loss.bestEpoch(), 2);
+  EXPECT_DOUBLE_EQ(loss.best(), 0.95);
+  EXPECT_EQ(loss.epochsWithoutImprovement(), 1);
+  EXPECT_FALSE(loss.update(3, 0.95));
+  EXPECT_EQ(loss.bestEpoch(), 2) << "a tie keeps the earlier epoch";
+  EXPECT_EQ(loss.epochsWithoutImprovement(), 2);
+  EXPECT_TRUE(loss.update(4, 0.85)) << "more than min_delta below 1.0, the last improvement";
+  // The patience reference survives a checkpoint.
+  BestTracker restored(false, 0.1);
+  restored.restore(loss.state());
+  EXPECT_FALSE(restored.update(5, 0.8)) << "not min_delta below 0.85";
+  EXPECT_EQ(restored.bestEpoch(), 5);
+  EXPECT_EQ(restored.epochsWithoutImprovement(), 1);
+  // A checkpoint from before the two were kept apart: its best is the reference too.
+  BestTracker older(false, 0.1);
+  older.restore({{"best", 0.5}, {"best_epoch", 2}, {"bad_epochs", 1}});
+  EXPECT_FALSE(older.update(3, 0.45));
+  EXPECT_EQ(older.bestEpoch(), 3);
+  EXPECT_TRUE(older.update(4, 0.35));
+}
+
 TEST(BestTracker, LowerOrHigherIsBetterWithMinDeltaAndNaN) {
   BestTracker loss(false, 0.1);
   EXPECT_TRUE(loss.update(1, 1.0));

@@ -19,22 +19,16 @@ using storage::RunSummary;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const QString kDash = QStringLiteral("\u2014");
 
+// The CLI's duration text (series::formatDuration), with the table's dash for no value.
 TEST(RunFormat, DurationsReadAsSecondsMinutesOrHours) {
   const struct {
     std::optional<double> seconds;
     QString expected;
   } cases[] = {
-      {std::nullopt, kDash},
-      {kNaN, kDash},
-      {-1.0, kDash},
-      {0.0, "0 s"},
-      {42.9, "42 s"},
-      {60.0, "1 min 00 s"},
-      {187.0, "3 min 07 s"},
-      {3599.0, "59 min 59 s"},
-      {3600.0, "1 h 00 min"},
-      {7505.0, "2 h 05 min"},
-      {90061.0, "25 h 01 min"},
+      {std::nullopt, kDash},  {kNaN, kDash},          {-1.0, kDash},
+      {0.0, "0ms"},           {0.25, "250ms"},        {42.9, "43s"},
+      {60.0, "1m 00s"},       {187.0, "3m 07s"},      {3599.0, "59m 59s"},
+      {3600.0, "1h 00m 00s"}, {7505.0, "2h 05m 05s"}, {90061.0, "25h 01m 01s"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(formatDuration(c.seconds), c.expected) << c.seconds.value_or(-99);

@@ -57,11 +57,11 @@ TEST_F(RunsTableModelTest, CellsAreFormattedForReading) {
   EXPECT_EQ(text(0, Model::IdColumn), "1");
   EXPECT_EQ(text(0, Model::NameColumn), "mlp-sgd");
   EXPECT_EQ(text(0, Model::StatusColumn), "Completed");
-  EXPECT_EQ(text(0, Model::DurationColumn), "3 min 07 s");
+  EXPECT_EQ(text(0, Model::DurationColumn), "3m 07s");
   EXPECT_EQ(text(0, Model::EpochsColumn), "5");
   EXPECT_EQ(text(0, Model::TestAccuracyColumn), "88.12%");
   EXPECT_EQ(text(0, Model::DeviceColumn), "cpu");
-  EXPECT_EQ(text(1, Model::DurationColumn), "42 s");
+  EXPECT_EQ(text(1, Model::DurationColumn), "42s");
   EXPECT_EQ(text(1, Model::TestAccuracyColumn), QStringLiteral("\u2014"));
 }
 

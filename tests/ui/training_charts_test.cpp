@@ -105,5 +105,25 @@ TEST(TrainingChartsTest, TheBestEpochFallsBackToTrainingLoss) {
   EXPECT_EQ(TrainingCharts::bestEpochOf({}), 0);
 }
 
+// The marker follows the run's monitor as the store does: the earliest of tied best values.
+TEST(TrainingChartsTest, TheBestEpochFollowsTheMonitorAndKeepsTheEarlierOfTies) {
+  std::vector<storage::EpochMetrics> epochs(4);
+  const double valLoss[] = {0.9, 0.5, 0.5, 0.6};
+  const double valAccuracy[] = {0.5, 0.7, 0.8, 0.8};
+  for (int i = 0; i < 4; ++i) {
+    epochs[i].epoch = i + 1;
+    epochs[i].values["val_loss"] = valLoss[i];
+    epochs[i].values["val_accuracy"] = valAccuracy[i];
+  }
+  EXPECT_EQ(TrainingCharts::bestEpochOf(epochs, "val_loss"), 2);
+  EXPECT_EQ(TrainingCharts::bestEpochOf(epochs, "val_accuracy"), 3);
+  epochs[2].superseded = true;  // a resumed run wrote epoch 3 again
+  EXPECT_EQ(TrainingCharts::bestEpochOf(epochs, "val_accuracy"), 4);
+  EXPECT_EQ(TrainingCharts::monitorOf(R"({"format":"layerlab.train","monitor":"val_accuracy"})"),
+            "val_accuracy");
+  EXPECT_EQ(TrainingCharts::monitorOf(R"({"format":"layerlab.train"})"), "val_loss");
+  EXPECT_EQ(TrainingCharts::monitorOf("not json"), "val_loss");
+}
+
 }  // namespace
 }  // namespace layerlab::ui

@@ -12,12 +12,12 @@
 #include <cmath>
 #include <limits>
 
-#include "storage/run_filter.h"
+#include "series/decimate.h"
 
 namespace layerlab::ui {
 namespace {
 
-// Points drawn per horizontal pixel, at most: reduceSeries keeps up to four per bucket.
+// Points drawn per horizontal pixel, at most: series::decimate keeps two per stretch.
 constexpr double kPointsPerPixel = 2.0;
 constexpr size_t kMinimumBudget = 200;
 
@@ -109,7 +109,7 @@ void MetricChart::clear() {
   m_smoothed.clear();
   m_validation.clear();
   m_drawnRaw.clear();
-  m_emaValue = m_emaWeight = 0.0;
+  m_smoothing.reset();
   m_bestEpoch = 0;
   m_dirty = true;
   refresh();
@@ -119,12 +119,7 @@ void MetricChart::appendTraining(const std::vector<storage::SeriesPoint>& points
   for (const storage::SeriesPoint& point : points) {
     m_raw.push_back(point);
     storage::SeriesPoint smooth = point;
-    if (std::isfinite(point.value)) {
-      // Debiased exponential moving average: early points are not pulled towards zero.
-      m_emaValue = kSmoothing * m_emaValue + (1 - kSmoothing) * point.value;
-      m_emaWeight = kSmoothing * m_emaWeight + (1 - kSmoothing);
-      smooth.value = m_emaValue / m_emaWeight;
-    }
+    smooth.value = m_smoothing.add(point.value);
     m_smoothed.push_back(smooth);
   }
   m_dirty = m_dirty || !points.empty();
@@ -196,9 +191,10 @@ void MetricChart::refresh() {
     }
     return out;
   };
-  m_drawnRaw = storage::reduceSeries(m_raw, pointBudget());
+  const auto valueOf = [](const storage::SeriesPoint& point) { return point.value; };
+  m_drawnRaw = series::decimatePoints(m_raw, pointBudget(), valueOf);
   m_rawSeries->replace(toPoints(m_drawnRaw));
-  m_smoothSeries->replace(toPoints(storage::reduceSeries(m_smoothed, pointBudget())));
+  m_smoothSeries->replace(toPoints(series::decimatePoints(m_smoothed, pointBudget(), valueOf)));
   const QList<QPointF> validation = toPoints(m_validation);
   m_valSeries->replace(validation);
   m_valPoints->replace(validation);

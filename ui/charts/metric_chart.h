@@ -2,8 +2,8 @@
 // training value per logged batch drawn faint, its smoothed curve drawn strong, the validation
 // value per epoch as a line with points, and a marker on the best epoch.
 //
-// Every point is kept; what is drawn is a reduced copy (storage::reduceSeries: per bucket the
-// first, last, lowest and highest point, so no spike disappears) of at most a few points per
+// Every point is kept; what is drawn is a reduced copy (series::decimate: the first and last
+// point and each stretch's lowest and highest, so no spike disappears) of at most a few points per
 // pixel, handed to Qt Charts with replace() in one go. appendTraining()/appendValidation() only
 // collect; refresh() redraws, so a burst of samples costs one redraw.
 //
@@ -15,6 +15,7 @@
 
 #include <vector>
 
+#include "series/smoothing.h"
 #include "storage/run_types.h"
 
 class QLineSeries;
@@ -29,7 +30,8 @@ class MetricChart : public QChartView {
   Q_OBJECT
 
  public:
-  // Weight of the exponential moving average that smooths the training curve (debiased).
+  // Weight of the exponential moving average that smooths the training curve (series::smooth's
+  // debiased average, the one Compare draws).
   static constexpr double kSmoothing = 0.9;
 
   MetricChart(const QString& title, bool higherIsBetter, QWidget* parent = nullptr);
@@ -67,8 +69,7 @@ class MetricChart : public QChartView {
   int m_bestEpoch = 0;
   double m_stepsPerEpoch = 0.0;
   bool m_dirty = false;
-  double m_emaValue = 0.0;
-  double m_emaWeight = 0.0;  // for the debiasing: 1 - kSmoothing^n
+  series::ExponentialAverage m_smoothing{kSmoothing};
   std::vector<storage::SeriesPoint> m_raw;
   std::vector<storage::SeriesPoint> m_smoothed;
   std::vector<storage::SeriesPoint> m_validation;

@@ -6,18 +6,36 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
+#include "series/best_epoch.h"
 #include "storage/run_query.h"
 
 namespace layerlab::ui {
 namespace {
 
-double epochValue(const storage::EpochMetrics& epoch, const char* key) {
+double epochValue(const storage::EpochMetrics& epoch, const std::string& key) {
   const auto found = epoch.values.find(key);
   return found == epoch.values.end() ? std::numeric_limits<double>::quiet_NaN() : found->second;
+}
+
+std::vector<series::EpochValue> valuesOf(const std::vector<storage::EpochMetrics>& epochs,
+                                         const std::string& key) {
+  std::vector<series::EpochValue> values;
+  for (const storage::EpochMetrics& epoch : epochs) {
+    if (!epoch.superseded) values.push_back({epoch.epoch, epochValue(epoch, key)});
+  }
+  return values;
+}
+
+bool anyFinite(const std::vector<series::EpochValue>& values) {
+  return std::any_of(values.begin(), values.end(),
+                     [](const series::EpochValue& one) { return std::isfinite(one.value); });
 }
 
 }  // namespace
@@ -71,11 +89,14 @@ void TrainingCharts::showStoredRun(const storage::RunQuery& query, int64_t runId
   std::vector<storage::MetricSeries> series = query.series(batches);
   for (storage::MetricSeries& validation : query.series(perEpoch))
     series.push_back(std::move(validation));
-  showCurves(query.epochs(runId), series);
+  const std::optional<storage::RunDetail> run = query.run(runId);
+  showCurves(query.epochs(runId), series,
+             run ? monitorOf(run->configJson) : std::string(kDefaultMonitor));
 }
 
 void TrainingCharts::showCurves(const std::vector<storage::EpochMetrics>& epochs,
-                                const std::vector<storage::MetricSeries>& series) {
+                                const std::vector<storage::MetricSeries>& series,
+                                std::string_view monitor) {
   clear();
   if (!epochs.empty() && epochs.front().epoch > 0 && epochs.front().step > 0)
     setStepsPerEpoch(static_cast<double>(epochs.front().step) / epochs.front().epoch);
@@ -88,23 +109,29 @@ void TrainingCharts::showCurves(const std::vector<storage::EpochMetrics>& epochs
       chart->appendValidation(one.points);
     }
   }
-  setBestEpoch(bestEpochOf(epochs));
+  setBestEpoch(bestEpochOf(epochs, monitor));
   refresh();
 }
 
-int TrainingCharts::bestEpochOf(const std::vector<storage::EpochMetrics>& epochs) {
-  int best = 0;
-  double bestLoss = std::numeric_limits<double>::infinity();
-  for (const storage::EpochMetrics& epoch : epochs) {
-    if (epoch.superseded) continue;
-    double loss = epochValue(epoch, "val_loss");
-    if (!std::isfinite(loss)) loss = epochValue(epoch, "train_loss");
-    if (std::isfinite(loss) && loss < bestLoss) {
-      bestLoss = loss;
-      best = epoch.epoch;
-    }
+int TrainingCharts::bestEpochOf(const std::vector<storage::EpochMetrics>& epochs,
+                                std::string_view monitor) {
+  std::string key(monitor);
+  std::vector<series::EpochValue> values = valuesOf(epochs, key);
+  if (!anyFinite(values) && key.starts_with("val_")) {
+    key = "train_" + key.substr(4);
+    values = valuesOf(epochs, key);
   }
-  return best;
+  return series::bestEpochOf(values, key);
+}
+
+std::string TrainingCharts::monitorOf(std::string_view configJson) {
+  const nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
+  if (config.is_object()) {
+    const auto found = config.find("monitor");
+    if (found != config.end() && found->is_string() && !found->get<std::string>().empty())
+      return found->get<std::string>();
+  }
+  return std::string(kDefaultMonitor);
 }
 
 void TrainingCharts::setStepsPerEpoch(double steps) {

@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/run_types.h"
@@ -36,16 +38,26 @@ class TrainingCharts : public QWidget {
   // Forgets every point and the best-epoch marker; the axis and scale choices stay.
   void clear();
 
+  // The monitor a run had when its training config names none (TrainConfig's default).
+  static constexpr std::string_view kDefaultMonitor = "val_loss";
+
   // Replaces what is drawn with run `runId`'s training loss and accuracy per logged batch, its
-  // validation values per epoch and its best epoch (lowest validation loss, or training loss
-  // when the run has no validation part). Throws what the query throws (storage::StoreError).
+  // validation values per epoch and its best epoch on the monitor of its training config.
+  // Throws what the query throws (storage::StoreError).
   void showStoredRun(const storage::RunQuery& query, int64_t runId);
   // The same from series and epochs read already (on another connection or thread).
   void showCurves(const std::vector<storage::EpochMetrics>& epochs,
-                  const std::vector<storage::MetricSeries>& series);
+                  const std::vector<storage::MetricSeries>& series,
+                  std::string_view monitor = kDefaultMonitor);
 
-  // The epoch with the lowest validation loss (training loss without validation); 0 for none.
-  static int bestEpochOf(const std::vector<storage::EpochMetrics>& epochs);
+  // The best epoch on `monitor` ("val_accuracy", …) by series::bestEpoch's rule, the store's: the
+  // earliest epoch with the best value. A validation monitor of a run without validation values
+  // falls back to the training metric of the same name, as the trainer does. 0 for none.
+  static int bestEpochOf(const std::vector<storage::EpochMetrics>& epochs,
+                         std::string_view monitor = kDefaultMonitor);
+  // The monitor named by a stored training config (JSON); kDefaultMonitor when it names none or
+  // cannot be read.
+  static std::string monitorOf(std::string_view configJson);
 
   // Live feeding goes straight to the two charts; these apply to both.
   void setStepsPerEpoch(double steps);

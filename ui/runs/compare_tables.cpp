@@ -16,6 +16,7 @@
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_spec.h"
 #include "engine/model/model_summary.h"
+#include "series/metric_direction.h"
 #include "storage/run_filter.h"
 #include "storage/run_query.h"
 #include "ui/runs/compare_view.h"
@@ -165,7 +166,7 @@ void CompareView::fillFinals() {
   m_finals->setHorizontalHeaderLabels(headers);
   std::vector<std::pair<QString, std::vector<QString>>> rows;
   auto bestOf = [](const Run& run, const std::string& name) -> QString {
-    const bool higher = storage::higherIsBetterMetric(name);
+    const bool higher = series::higherIsBetter(name);
     std::optional<std::pair<double, int>> found;
     for (const storage::EpochMetrics& epoch : run.epochs) {
       const auto value = epoch.values.find("val_" + name);

@@ -21,6 +21,10 @@
 #include <limits>
 #include <set>
 
+#include "series/best_epoch.h"
+#include "series/decimate.h"
+#include "series/metric_direction.h"
+#include "series/smoothing.h"
 #include "storage/run_filter.h"
 #include "storage/run_query.h"
 #include "ui/runs/compare_chart.h"
@@ -38,56 +42,19 @@ const QColor kRunColours[] = {
     {82, 84, 163},  {140, 162, 82}, {189, 158, 57},  {132, 60, 57},   {107, 110, 207},
 };
 
-// Debiased exponential moving average (the first values are not pulled towards zero); NaN and
-// infinities pass through without disturbing the average.
-std::vector<double> smoothValues(const std::vector<double>& values, double weight) {
-  std::vector<double> out(values.size());
-  double average = 0.0, norm = 0.0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i]) || weight <= 0.0) {
-      out[i] = values[i];
-      continue;
-    }
-    average = weight * average + (1 - weight) * values[i];
-    norm = weight * norm + (1 - weight);
-    out[i] = average / norm;
+// The drawable points of a line (finite, and positive on a log scale) reduced by series::decimate
+// to about two per pixel column: what the eye can see of any number of points.
+QList<QPointF> drawnLine(const std::vector<double>& x, const std::vector<double>& y, int columns,
+                         bool positiveOnly) {
+  std::vector<double> xs, ys;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(y[i]) || (positiveOnly && y[i] <= 0)) continue;
+    xs.push_back(x[i]);
+    ys.push_back(y[i]);
   }
-  return out;
-}
-
-// At most the first, lowest, highest and last point of each pixel column between `from` and
-// `to`, in x order: what the eye can see of any number of points. Points outside are dropped
-// except the nearest one on each side, so lines run to the edge.
-QList<QPointF> perPixel(const std::vector<double>& x, const std::vector<double>& y, double from,
-                        double to, int columns, bool positiveOnly) {
   QList<QPointF> out;
-  if (x.empty() || columns <= 0 || !(to > from)) return out;
-  const auto usable = [&](size_t i) { return std::isfinite(y[i]) && (!positiveOnly || y[i] > 0); };
-  const size_t begin = static_cast<size_t>(
-      std::max<std::ptrdiff_t>(0, std::lower_bound(x.begin(), x.end(), from) - x.begin() - 1));
-  const size_t end = std::min(
-      x.size(), static_cast<size_t>(std::upper_bound(x.begin(), x.end(), to) - x.begin()) + 1);
-  const double perColumn = columns / (to - from);
-  const auto columnOf = [&](size_t i) {
-    return static_cast<int64_t>(std::floor((x[i] - from) * perColumn));
-  };
-  size_t i = begin;
-  while (i < end) {
-    const int64_t column = columnOf(i);
-    size_t first = end, last = end, low = end, high = end;
-    for (; i < end && columnOf(i) == column; ++i) {
-      if (!usable(i)) continue;
-      if (first == end) first = low = high = i;
-      last = i;
-      if (y[i] < y[low]) low = i;
-      if (y[i] > y[high]) high = i;
-    }
-    if (first == end) continue;
-    std::array<size_t, 4> keep{first, low, high, last};
-    std::sort(keep.begin(), keep.end());
-    for (size_t k = 0; k < keep.size(); ++k)
-      if (k == 0 || keep[k] != keep[k - 1]) out.append(QPointF(x[keep[k]], y[keep[k]]));
-  }
+  for (const size_t i : series::decimate(ys, 2 * static_cast<size_t>(std::max(columns, 1)) + 2))
+    out.append(QPointF(xs[i], ys[i]));
   return out;
 }
 
@@ -448,7 +415,7 @@ void CompareView::loadCurves() {
       startRead(key, metric, unread);
     }
   }
-  const bool higher = storage::higherIsBetterMetric(metric.name);
+  const bool higher = series::higherIsBetter(metric.name);
   for (size_t r = 0; r < m_runs.size(); ++r) {
     const Run& run = m_runs[r];
     const auto found = loaded.find(run.detail.summary.id);
@@ -462,11 +429,11 @@ void CompareView::loadCurves() {
     curve.x.reserve(series->points.size());
     curve.raw.reserve(series->points.size());
     std::optional<storage::SeriesPoint> best;
+    layerlab::series::BestEpoch bestEpoch(higher);  // `series` is the run's series here
     for (const storage::SeriesPoint& point : series->points) {
       curve.x.push_back(xOf(point, stepsPerEpoch));
       curve.raw.push_back(point.value);
-      if (series->kind == storage::MetricKind::Epoch && std::isfinite(point.value) &&
-          (!best || (higher ? point.value > best->value : point.value < best->value)))
+      if (series->kind == storage::MetricKind::Epoch && bestEpoch.offer(point.epoch, point.value))
         best = point;
     }
     // x must not go backwards for the per-pixel reduction (wall time of a resumed run may).
@@ -480,7 +447,7 @@ void CompareView::loadCurves() {
 void CompareView::smoothAndDraw() {
   m_smoothLabel->setText(QString::number(m_smoothing, 'f', 2));
   for (Curve& curve : m_curves)
-    curve.smoothed = smoothValues(curve.raw, m_smoothing);
+    curve.smoothed = series::smooth(curve.raw, m_smoothing);
   redraw();
 }
 
@@ -526,9 +493,8 @@ void CompareView::redraw() {
     CompareChart::Line& line = lines[r];
     line.colour = runColour(r);
     if (curve.x.empty()) continue;
-    if (smoothing) line.faint = perPixel(curve.x, curve.raw, xMin, xMax, columns, m_logScale);
-    line.strong =
-        perPixel(curve.x, smoothing ? curve.smoothed : curve.raw, xMin, xMax, columns, m_logScale);
+    if (smoothing) line.faint = drawnLine(curve.x, curve.raw, columns, m_logScale);
+    line.strong = drawnLine(curve.x, smoothing ? curve.smoothed : curve.raw, columns, m_logScale);
     line.best = curve.best;
   }
   m_chart->setLines(std::move(lines), message);

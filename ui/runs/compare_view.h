@@ -6,8 +6,8 @@
 // step, epoch or wall time since the run started, the y axis linear or logarithmic. Moving the
 // mouse over the chart shows every run's value at that x. Each run's series is read once per
 // metric (lazily, when first shown; on a worker thread when there are many values) and kept
-// whole until that run changes in the store; what is drawn is reduced to the first, lowest,
-// highest and last value per pixel column, so 20 runs of 100,000 points stay interactive
+// whole until that run changes in the store; what is drawn is reduced by series::decimate to the
+// extremes of about one stretch per pixel column, so 20 runs of 100,000 points stay interactive
 // (bench/runs_scale_bench measures it).
 //
 // Beside the chart: the hyperparameters (all, or the differing ones only), the architecture of

@@ -124,12 +124,13 @@ void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<Ep
   m_errorText->setText(QString::fromStdString(run.errorText));
   m_errorText->setVisible(!run.errorText.empty());
   fillEpochs(epochs);
-  fillCurves(epochs, curves);
+  fillCurves(run, epochs, curves);
   fillResults(run, curves);
 }
 
-void RunDetailPanel::fillCurves(const std::vector<EpochMetrics>& epochs, const RunCurves& curves) {
-  m_charts->showCurves(epochs, curves.series);
+void RunDetailPanel::fillCurves(const storage::RunDetail& run,
+                                const std::vector<EpochMetrics>& epochs, const RunCurves& curves) {
+  m_charts->showCurves(epochs, curves.series, TrainingCharts::monitorOf(run.configJson));
 }
 
 void RunDetailPanel::fillResults(const storage::RunDetail& run, const RunCurves& curves) {

@@ -59,7 +59,8 @@ class RunDetailPanel : public QWidget {
 
  private:
   void fillEpochs(const std::vector<storage::EpochMetrics>& epochs);
-  void fillCurves(const std::vector<storage::EpochMetrics>& epochs, const RunCurves& curves);
+  void fillCurves(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs,
+                  const RunCurves& curves);
   void fillResults(const storage::RunDetail& run, const RunCurves& curves);
 
   QLabel* m_title = nullptr;

@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include "series/duration.h"
+
 namespace layerlab::ui {
 namespace {
 
@@ -14,10 +16,6 @@ using storage::RunStatus;
 
 QString tr(const char* text) {
   return QCoreApplication::translate("RunFormat", text);
-}
-
-QString twoDigits(qint64 value) {
-  return QStringLiteral("%1").arg(value, 2, 10, QChar('0'));
 }
 
 QIcon paintDot(const QColor& color) {
@@ -92,13 +90,7 @@ QString formatStartTime(double unixSeconds) {
 
 QString formatDuration(std::optional<double> seconds) {
   if (!seconds || !std::isfinite(*seconds) || *seconds < 0.0) return missingValueText();
-  const auto total = static_cast<qint64>(std::floor(*seconds));
-  const qint64 hours = total / 3600;
-  const qint64 minutes = (total % 3600) / 60;
-  const qint64 secs = total % 60;
-  if (hours > 0) return tr("%1 h %2 min").arg(hours).arg(twoDigits(minutes));
-  if (minutes > 0) return tr("%1 min %2 s").arg(minutes).arg(twoDigits(secs));
-  return tr("%1 s").arg(secs);
+  return QString::fromStdString(series::formatDuration(*seconds));
 }
 
 std::optional<double> runDuration(const storage::RunSummary& run, double nowSeconds) {

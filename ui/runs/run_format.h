@@ -30,7 +30,8 @@ QIcon runStatusIcon(storage::RunStatus status);
 // Unix seconds as local time, "yyyy-MM-dd HH:mm"; missingValueText() for 0.
 QString formatStartTime(double unixSeconds);
 
-// "42 s", "3 min 07 s", "2 h 05 min"; missingValueText() for no value, NaN or a negative span.
+// series::formatDuration's text, the CLI's ("42s", "3m 07s", "2h 05m 00s");
+// missingValueText() for no value, NaN or a negative span.
 QString formatDuration(std::optional<double> seconds);
 
 // How long a run took, or has taken so far when it is still running; nullopt when it never

@@ -32,6 +32,7 @@
 #include "engine/model/json_document.h"
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_summary.h"
+#include "series/duration.h"
 #include "storage/run_query.h"
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
@@ -49,15 +50,6 @@ namespace {
 constexpr int kSettingsWidth = 330;
 constexpr int kClockIntervalMs = 500;
 constexpr int kFashionMnistTrainSamples = 54000;  // for the lr preview before a run
-
-QString formatDuration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("–");
-  const auto total = static_cast<qint64>(seconds + 0.5);
-  const qint64 h = total / 3600, m = (total / 60) % 60, s = total % 60;
-  return h > 0
-             ? QStringLiteral("%1:%2:%3").arg(h).arg(m, 2, 10, QChar('0')).arg(s, 2, 10, QChar('0'))
-             : QStringLiteral("%1:%2").arg(m, 2, 10, QChar('0')).arg(s, 2, 10, QChar('0'));
-}
 
 QString describeData(const engine::DatasetSpec& spec) {
   if (spec.source == engine::kFashionMnist) {
@@ -674,9 +666,10 @@ void TrainPage::refreshElapsed() {
   const int64_t total = m_stepsPerEpoch * m_epochs;
   QString eta = QStringLiteral("–");
   if (m_lastStep > 0 && total > m_lastStep)
-    eta = formatDuration(seconds / static_cast<double>(m_lastStep) * (total - m_lastStep));
+    eta = QString::fromStdString(
+        series::formatDuration(seconds / static_cast<double>(m_lastStep) * (total - m_lastStep)));
   m_timing->setText(tr("elapsed %1 · ETA %2 · %3 samples/s")
-                        .arg(formatDuration(seconds), eta,
+                        .arg(QString::fromStdString(series::formatDuration(seconds)), eta,
                              QString::fromStdString(engine::formatThousands(
                                  static_cast<int64_t>(m_samplesPerSecond)))));
 }
