@@ -9,11 +9,11 @@
 namespace layerlab::ui {
 namespace {
 
-constexpr double kLabelWidth = 96;
 constexpr double kHeaderHeight = 22;
 constexpr double kMaxCell = 56;
 constexpr double kMinCell = 18;
-constexpr double kCaptionHeight = 18;  // the "rows: true class" line under the grid
+constexpr double kCaptionHeight = 20;  // the "rows: true class" line under the grid
+constexpr double kCountCell = 20;      // the smallest cell whose count is written in it
 
 QColor heat(double share, const QPalette& pal) {
   // From the base colour to a strong blue as the share of the row grows.
@@ -46,26 +46,46 @@ int ConfusionMatrixView::classCount() const {
   return static_cast<size_t>(n) * n == m_matrix.counts.size() ? n : 0;
 }
 
+double ConfusionMatrixView::labelWidth() const {
+  const QFontMetrics metrics(font());
+  double widest = 40;
+  for (int i = 0; i < classCount(); ++i)
+    widest = std::max<double>(widest, metrics.horizontalAdvance(rowLabel(i, true)) + 14);
+  return std::min(widest, kMaxLabelWidth);
+}
+
+QString ConfusionMatrixView::rowLabel(int index, bool numbered) const {
+  const QString name = QString::fromStdString(m_matrix.labels[static_cast<size_t>(index)]);
+  return numbered ? QStringLiteral("%1  %2").arg(index + 1).arg(name) : name;
+}
+
 QSize ConfusionMatrixView::sizeHint() const {
   const int n = std::max(classCount(), 1);
-  return QSize(static_cast<int>(kLabelWidth + n * 40 + 8),
+  return QSize(static_cast<int>(labelWidth() + n * 40 + 8),
                static_cast<int>(kHeaderHeight + n * 40 + kCaptionHeight));
 }
 
 QSize ConfusionMatrixView::minimumSizeHint() const {
   const int n = std::max(classCount(), 1);
-  return QSize(static_cast<int>(kLabelWidth + n * kMinCell),
+  return QSize(static_cast<int>(labelWidth() + n * kMinCell),
                static_cast<int>(kHeaderHeight + n * kMinCell + kCaptionHeight));
 }
 
-ConfusionMatrixView::Geometry ConfusionMatrixView::geometry() const {
+ConfusionMatrixView::Layout ConfusionMatrixView::layout() const {
   const int n = classCount();
-  Geometry g;
+  Layout g;
   if (n == 0) return g;
+  g.labelWidth = labelWidth();
   const double room =
-      std::min(width() - kLabelWidth - 4, height() - kHeaderHeight - kCaptionHeight);
+      std::min(width() - g.labelWidth - 4, height() - kHeaderHeight - kCaptionHeight);
   g.cell = std::clamp(room / n, kMinCell, kMaxCell);
-  g.grid = QRectF(kLabelWidth, kHeaderHeight, g.cell * n, g.cell * n);
+  g.grid = QRectF(g.labelWidth, kHeaderHeight, g.cell * n, g.cell * n);
+  const QFontMetrics metrics(font());
+  for (int i = 0; i < n; ++i) {
+    if (metrics.horizontalAdvance(rowLabel(i, false)) > g.cell - 4) g.numberedColumns = true;
+  }
+  g.countsShown = g.cell >= kCountCell;
+  g.caption = QRectF(0, g.grid.bottom() + 2, width(), kCaptionHeight - 2);
   return g;
 }
 
@@ -81,15 +101,15 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
                         "classification run completes."));
     return;
   }
-  const Geometry g = geometry();
-  QFont small = font();
-  small.setPointSizeF(small.pointSizeF() * (g.cell < 30 ? 0.75 : 0.9));
-  painter.setFont(small);
-  const QFontMetrics metrics(small);
+  const Layout g = layout();
+  // Counts in a font that fits the cell; labels in the widget's own font, never shrunk.
+  QFont counts = font();
+  counts.setPixelSize(std::clamp(static_cast<int>(g.cell * 0.42), 9, 14));
   for (int truth = 0; truth < n; ++truth) {
     int64_t rowTotal = 0;
     for (int p = 0; p < n; ++p)
       rowTotal += m_matrix.counts[static_cast<size_t>(truth * n + p)];
+    painter.setFont(counts);
     for (int predicted = 0; predicted < n; ++predicted) {
       const int64_t count = m_matrix.counts[static_cast<size_t>(truth * n + predicted)];
       const double share = rowTotal > 0 ? static_cast<double>(count) / rowTotal : 0.0;
@@ -97,34 +117,38 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
                         g.cell);
       painter.fillRect(cell, heat(share, pal));
       painter.setPen(share > 0.5 ? QColor(Qt::white) : pal.color(QPalette::Text));
-      if (g.cell >= 24) painter.drawText(cell, Qt::AlignCenter, QString::number(count));
+      if (g.countsShown) painter.drawText(cell, Qt::AlignCenter, QString::number(count));
     }
-    const QRectF label(0, g.grid.top() + truth * g.cell, kLabelWidth - 6, g.cell);
+    painter.setFont(font());
+    const QRectF label(0, g.grid.top() + truth * g.cell, g.labelWidth - 6, g.cell);
     painter.setPen(pal.color(QPalette::Text));
     painter.drawText(label, Qt::AlignRight | Qt::AlignVCenter,
-                     metrics.elidedText(QString::fromStdString(m_matrix.labels[truth]),
-                                        Qt::ElideRight, static_cast<int>(kLabelWidth - 8)));
+                     painter.fontMetrics().elidedText(rowLabel(truth, g.numberedColumns),
+                                                      Qt::ElideMiddle,
+                                                      static_cast<int>(g.labelWidth - 8)));
   }
-  // Predicted classes are numbered along the top; the tooltip names them.
+  // Predicted classes along the top: by name when the names fit, else by number (the rows say
+  // which number is which, and the tooltip names them).
   painter.setPen(pal.color(QPalette::Text));
   for (int predicted = 0; predicted < n; ++predicted) {
     const QRectF header(g.grid.left() + predicted * g.cell, 0, g.cell, kHeaderHeight);
     painter.drawText(header, Qt::AlignCenter,
-                     metrics.elidedText(QString::fromStdString(m_matrix.labels[predicted]),
-                                        Qt::ElideRight, static_cast<int>(g.cell - 2)));
+                     g.numberedColumns ? QString::number(predicted + 1) : rowLabel(predicted, false));
   }
   painter.setPen(QPen(pal.color(QPalette::Mid), 1));
   painter.drawRect(g.grid);
-  painter.setPen(pal.color(QPalette::PlaceholderText));
-  painter.drawText(QRectF(g.grid.left(), g.grid.bottom() + 2, g.grid.width(), kCaptionHeight - 2),
-                   Qt::AlignCenter, tr("rows: true class · columns: predicted"));
+  painter.setPen(pal.color(QPalette::WindowText));
+  painter.drawText(g.caption, Qt::AlignLeft | Qt::AlignVCenter,
+                   painter.fontMetrics().elidedText(tr("rows: true class · columns: predicted"),
+                                                    Qt::ElideRight,
+                                                    static_cast<int>(g.caption.width())));
 }
 
 bool ConfusionMatrixView::event(QEvent* event) {
   if (event->type() != QEvent::ToolTip) return QWidget::event(event);
   auto* help = static_cast<QHelpEvent*>(event);
   const int n = classCount();
-  const Geometry g = geometry();
+  const Layout g = layout();
   if (n > 0 && g.grid.contains(help->pos())) {
     const int predicted = static_cast<int>((help->pos().x() - g.grid.left()) / g.cell);
     const int truth = static_cast<int>((help->pos().y() - g.grid.top()) / g.cell);

@@ -1,17 +1,18 @@
-// The Train place: choose a model and a training configuration, start, pause, resume and stop a
-// run, and watch it: a progress bar with epoch, step, elapsed time, ETA and samples per second;
-// live loss and accuracy charts (training per batch, raw and smoothed; validation per epoch;
-// best-epoch marker; step, epoch or wall-time axis; log scale); a log; and at the end the final
-// test metrics with the confusion matrix.
+// The Train place: choose a model and a training configuration (train_settings.h), start,
+// pause, resume and stop a run, and watch it (train_monitor.h): a progress bar with epoch, step,
+// elapsed time, ETA and samples per second; live loss and accuracy charts (training per batch,
+// raw and smoothed; validation per epoch; best-epoch marker by the run's monitor; step, epoch or
+// wall-time axis; log scale); a log; and at the end the final test metrics with the confusion
+// matrix.
 //
 // The place trains through a TrainingBackend (the application's TrainingSession); without one
 // the Start button says why it cannot start. The data comes from the Data place (setDataset);
-// Fashion-MNIST until then.
+// Fashion-MNIST until then. New data (or a new model) clears the last run's charts: they belong
+// to another run.
 //
 // Threads: GUI thread only.
 #pragma once
 
-#include <QElapsedTimer>
 #include <QString>
 #include <QWidget>
 
@@ -20,34 +21,26 @@
 #include "engine/data/dataset_spec.h"
 #include "engine/model/model_spec.h"
 #include "engine/train/train_config.h"
+#include "storage/run_types.h"
+#include "ui/training/train_settings.h"
 #include "ui/training/training_backend.h"
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QLabel;
-class QLineEdit;
-class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
-class QTabWidget;
-class QTimer;
 
 namespace layerlab::ui {
 
 class ConfusionMatrixView;
-class LrPreview;
 class MetricChart;
-class TestResultsView;
+class TrainMonitor;
 
 class TrainPage : public QWidget {
   Q_OBJECT
 
  public:
   // Templates are looked up here (a Qt resource compiled into the program).
-  static constexpr const char* kTemplateFolder = ":/layerlab/templates";
-  static constexpr const char* kEditorEntry = "editor:";
+  static constexpr const char* kTemplateFolder = TrainSettings::kTemplateFolder;
+  static constexpr const char* kEditorEntry = TrainSettings::kEditorEntry;
 
   explicit TrainPage(QWidget* parent = nullptr);
   ~TrainPage() override;
@@ -59,7 +52,7 @@ class TrainPage : public QWidget {
   // training rows", shown by the batch field). The field takes it while it still holds the
   // previous suggestion; a size the user typed stays.
   void setSuggestedBatchSize(int64_t batch, const QString& hint);
-  engine::DatasetSpec dataset() const { return m_dataset; }
+  engine::DatasetSpec dataset() const;
   void setStorePath(const QString& path);
   QString storePath() const { return m_storePath; }
 
@@ -71,7 +64,7 @@ class TrainPage : public QWidget {
   // The model being drawn in the Model place, offered (and followed) as a choice of its own.
   void setEditorModel(const engine::ModelSpec& model);
   void useEditorModel();
-  const engine::ModelSpec& model() const { return m_model; }
+  const engine::ModelSpec& model() const;
 
   // The form's configuration, and filling the form from one (fields the form does not show,
   // such as the log interval, are kept from the last config given).
@@ -93,13 +86,15 @@ class TrainPage : public QWidget {
   void requestStop();
 
   // What the page shows, for tests and the screenshot script.
-  MetricChart* lossChart() const { return m_lossChart; }
-  MetricChart* accuracyChart() const { return m_accuracyChart; }
-  QProgressBar* progressBar() const { return m_progress; }
+  MetricChart* lossChart() const;
+  MetricChart* accuracyChart() const;
+  QProgressBar* progressBar() const;
   ConfusionMatrixView* confusionView() const;
+  TrainMonitor* monitor() const { return m_monitor; }
+  TrainSettings* settings() const { return m_settings; }
   QString statusText() const;
   QString logText() const;
-  qint64 currentRunId() const { return m_runId; }
+  qint64 currentRunId() const;
 
  Q_SIGNALS:
   void trainingStarted(qint64 runId);
@@ -107,69 +102,24 @@ class TrainPage : public QWidget {
 
  private:
   bool begin(qint64 resumeRunId);
-  QWidget* buildSettings();
-  QWidget* buildMonitor();
-  void loadTemplates();
+  QWidget* buildSettingsColumn();
   void updateButtons();
-  void fillDevices(const std::vector<DeviceChoice>& choices);
-  void updateLrPreview();
-  void showModelInfo();
   void onStarted(qint64 runId, const QString& device, const QString& data, qint64 samples,
                  qint64 params);
-  void onUpdated(const TrainingUpdate& update);
   void onFinished(const TrainingResult& result);
-  void showResults(const TrainingResult& result);
-  void appendLog(const QString& line);
-  void refreshElapsed();
+  std::optional<storage::ConfusionMatrix> testMatrix(qint64 runId);
 
   TrainingBackend* m_backend = nullptr;
-  engine::DatasetSpec m_dataset;
-  engine::TrainConfig m_baseConfig;  // what the form does not show (log interval, threads, …)
-  engine::ModelSpec m_model;
-  std::optional<engine::ModelSpec> m_editorModel;
-  bool m_modelValid = false;
   QString m_storePath;
-  qint64 m_runId = 0;
-  int m_epochs = 0;
-  int64_t m_stepsPerEpoch = 0;
-  double m_samplesPerSecond = 0;
-  int64_t m_lastStep = 0;
-  QElapsedTimer m_elapsed;
-  qint64 m_pausedMs = 0;
-  QElapsedTimer m_pausedSince;
+  int64_t m_batchSize = 0;  // of the run in progress
+  // What the charts show: the data of the last run, so that other data clears them.
+  std::optional<engine::DatasetSpec> m_shownDataset;
 
-  QComboBox* m_modelCombo = nullptr;
-  QLabel* m_modelInfo = nullptr;
-  QLabel* m_dataInfo = nullptr;
-  QComboBox* m_optimizer = nullptr;
-  QDoubleSpinBox* m_lr = nullptr;
-  QComboBox* m_schedule = nullptr;
-  LrPreview* m_lrPreview = nullptr;
-  QSpinBox* m_batchSize = nullptr;
-  QLabel* m_batchHint = nullptr;
-  int64_t m_suggestedBatch = engine::kDefaultBatchSize;
-  QSpinBox* m_epochsSpin = nullptr;
-  QComboBox* m_loss = nullptr;
-  QDoubleSpinBox* m_weightDecay = nullptr;
-  QSpinBox* m_patience = nullptr;
-  QComboBox* m_monitor = nullptr;
-  QSpinBox* m_seed = nullptr;
-  QComboBox* m_device = nullptr;
-  QLineEdit* m_runName = nullptr;
+  TrainSettings* m_settings = nullptr;
+  TrainMonitor* m_monitor = nullptr;
   QPushButton* m_start = nullptr;
   QPushButton* m_pause = nullptr;
   QPushButton* m_stop = nullptr;
-  QProgressBar* m_progress = nullptr;
-  QLabel* m_status = nullptr;
-  QLabel* m_timing = nullptr;
-  QComboBox* m_xAxis = nullptr;
-  QCheckBox* m_logScale = nullptr;
-  MetricChart* m_lossChart = nullptr;
-  MetricChart* m_accuracyChart = nullptr;
-  QTabWidget* m_tabs = nullptr;
-  QPlainTextEdit* m_log = nullptr;
-  TestResultsView* m_results = nullptr;
-  QTimer* m_clock = nullptr;
 };
 
 }  // namespace layerlab::ui
