@@ -29,6 +29,7 @@
 #include "storage/run_query.h"
 #include "tests/support/child_process.h"
 #include "tests/ui/gui_test_support.h"
+#include "tests/ui/run_catalog_support.h"
 #include "tests/ui/test_store.h"
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
@@ -104,6 +105,7 @@ class TrainPageTest : public ::testing::Test {
 
 TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   MainWindow window(store.path());
+  testing::withStoreCatalog(window);
   TrainPage& page = *window.trainPage();
   page.setBackend(&session);
   window.showPlace(Place::Train);
@@ -330,6 +332,7 @@ TEST_F(TrainPageTest, QuittingDuringTrainingAsksThenStoresTheRunAsCancelled) {
 TEST(RunsPlaceLiveTest, ARunOfAnotherProcessShowsUpAndUpdates) {
   testing::TestStore store;
   RunsPage page(store.path());
+  testing::withStoreCatalog(page);
   page.show();
   auto* table = page.findChild<QTableView*>();
   ASSERT_NE(table, nullptr);

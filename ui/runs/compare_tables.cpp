@@ -17,8 +17,8 @@
 #include "engine/model/model_spec.h"
 #include "engine/model/model_summary.h"
 #include "storage/run_filter.h"
-#include "storage/run_query.h"
 #include "ui/runs/compare_view.h"
+#include "ui/runs/run_catalog.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
@@ -208,11 +208,12 @@ void CompareView::fillFinals() {
   m_finals->resizeColumnsToContents();
 }
 
-void CompareView::fillConfusion(const storage::RunQuery& query) {
+void CompareView::fillConfusion(const RunReader& query) {
   m_confusion->clear();
   m_confusion->setRowCount(0);
   m_confusion->setColumnCount(0);
-  const int tab = m_tabs->indexOf(m_confusion);
+  m_confusionCaption->clear();
+  const int tab = m_tabs->indexOf(m_confusion->parentWidget());
   if (m_runs.size() != 2) {
     m_tabs->setTabEnabled(tab, false);
     m_tabs->setTabToolTip(tab, tr("For two classification runs"));
@@ -224,12 +225,16 @@ void CompareView::fillConfusion(const storage::RunQuery& query) {
       query.confusionMatrix(m_runs[1].detail.summary.id, "test");
   const bool comparable = a && b && a->labels == b->labels && !a->labels.empty();
   m_tabs->setTabEnabled(tab, comparable);
-  m_tabs->setTabToolTip(tab, comparable ? tr("Counts of run %1 minus run %2 (rows: true class)")
-                                              .arg(m_runs[1].detail.summary.id)
-                                              .arg(m_runs[0].detail.summary.id)
+  // The second run is A and the first, the baseline, is B: a positive count is A's gain.
+  const QString caption =
+      tr("A \u2212 B: test counts of A = run %1 minus B = run %2. Rows: true class; columns: "
+         "predicted class. Green is better for A, red worse.")
+          .arg(runLabel(m_runs[1].detail.summary), runLabel(m_runs[0].detail.summary));
+  m_tabs->setTabToolTip(tab, comparable ? caption
                                         : tr("Both runs need a test confusion matrix over the "
                                              "same classes"));
   if (!comparable) return;
+  m_confusionCaption->setText(caption);
   const int n = static_cast<int>(a->labels.size());
   m_confusion->setRowCount(n);
   m_confusion->setColumnCount(n);
@@ -256,6 +261,10 @@ void CompareView::fillConfusion(const storage::RunQuery& query) {
   }
   m_confusion->horizontalHeader()->setStretchLastSection(false);
   m_confusion->resizeColumnsToContents();
+}
+
+QString CompareView::confusionCaption() const {
+  return m_confusionCaption->text();
 }
 
 void CompareView::fillBanner() {
