@@ -23,6 +23,41 @@
 
 namespace layerlab::ui {
 
+namespace {
+
+void addTableRow(QTableWidget& table, const QStringList& cells) {
+  const int row = table.rowCount();
+  table.insertRow(row);
+  for (int column = 0; column < cells.size(); ++column)
+    table.setItem(row, column, new QTableWidgetItem(cells[column]));
+}
+
+// What differs between a layer of the reference run and the same layer of another run.
+QStringList nodeChanges(const engine::NodeSpec& before, const engine::NodeSpec& node) {
+  QStringList what;
+  if (before.type != node.type)
+    what << QObject::tr("type %1 → %2")
+                .arg(QString::fromStdString(before.type), QString::fromStdString(node.type));
+  std::set<std::string> keys;
+  for (const auto& [key, value] : before.params.items())
+    keys.insert(key);
+  for (const auto& [key, value] : node.params.items())
+    keys.insert(key);
+  for (const std::string& key : keys) {
+    const auto a = before.params.find(key), b = node.params.find(key);
+    const std::string from = a == before.params.end() ? "default" : a->dump();
+    const std::string to = b == node.params.end() ? "default" : b->dump();
+    if (from != to)
+      what << QStringLiteral("%1 %2 → %3")
+                  .arg(QString::fromStdString(key), QString::fromStdString(from),
+                       QString::fromStdString(to));
+  }
+  if (before.inputs != node.inputs) what << QObject::tr("inputs changed");
+  return what;
+}
+
+}  // namespace
+
 QString CompareView::bannerText() const {
   return m_banner->isVisibleTo(this) ? m_banner->text() : QString();
 }
@@ -76,11 +111,7 @@ void CompareView::fillArchitecture() {
     return parsed.spec;
   };
   auto addRow = [this](const QString& run, const QString& change, const QString& detail) {
-    const int row = m_architecture->rowCount();
-    m_architecture->insertRow(row);
-    m_architecture->setItem(row, 0, new QTableWidgetItem(run));
-    m_architecture->setItem(row, 1, new QTableWidgetItem(change));
-    m_architecture->setItem(row, 2, new QTableWidgetItem(detail));
+    addTableRow(*m_architecture, {run, change, detail});
   };
   const std::optional<engine::ModelSpec> reference = parse(m_runs.front().detail.modelJson);
   const int64_t referenceParams = reference ? engine::analyzeModel(*reference).totalParams : 0;
@@ -107,25 +138,7 @@ void CompareView::fillArchitecture() {
         ++changes;
         continue;
       }
-      QStringList what;
-      if (before->type != node.type)
-        what << tr("type %1 → %2")
-                    .arg(QString::fromStdString(before->type), QString::fromStdString(node.type));
-      std::set<std::string> keys;
-      for (const auto& [key, value] : before->params.items())
-        keys.insert(key);
-      for (const auto& [key, value] : node.params.items())
-        keys.insert(key);
-      for (const std::string& key : keys) {
-        const auto a = before->params.find(key), b = node.params.find(key);
-        const std::string from = a == before->params.end() ? "default" : a->dump();
-        const std::string to = b == node.params.end() ? "default" : b->dump();
-        if (from != to)
-          what << QStringLiteral("%1 %2 → %3")
-                      .arg(QString::fromStdString(key), QString::fromStdString(from),
-                           QString::fromStdString(to));
-      }
-      if (before->inputs != node.inputs) what << tr("inputs changed");
+      const QStringList what = nodeChanges(*before, node);
       if (!what.isEmpty()) {
         addRow(name, tr("changed"),
                QStringLiteral("%1: %2").arg(QString::fromStdString(node.id),
