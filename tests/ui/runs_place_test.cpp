@@ -1,5 +1,6 @@
 // The Runs place's frictions, each on a real store: an edit the store refuses, a stray tab bar,
 // the first start, the per-class results, an incomplete filter and the confusion difference.
+#include <QDateTime>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -23,6 +24,7 @@
 #include "ui/runs/class_metrics_table.h"
 #include "ui/runs/compare_view.h"
 #include "ui/runs/run_detail_panel.h"
+#include "ui/runs/run_format.h"
 #include "ui/runs/runs_page.h"
 #include "ui/runs/runs_table_model.h"
 
@@ -85,6 +87,40 @@ TEST_F(RunsPlaceFrictionTest, AnEditTheLockedStoreRefusesSaysSoAndLeavesTheList)
   EXPECT_EQ(editAndWait(page, [&] { return page.renameRun(id, "renamed"); }), QString());
   EXPECT_EQ(columnTexts(*table->model(), Column::NameColumn), QStringList{"renamed"});
   EXPECT_TRUE(page.editErrorText().isEmpty());
+}
+
+TEST_F(RunsPlaceFrictionTest, APausedRunSaysPausedAndItsDurationStandsStill) {
+  // A writer of its own owns the running run, as the training job does.
+  storage::RunStore writer(m_store.path().toStdString());
+  storage::NewRun run;
+  run.name = "training";
+  run.modelJson = R"({"format":"layerlab.model","version":1})";
+  const int64_t id = writer.createRun(run);
+  RunsPage page(m_store.path());
+  open(page);
+  auto* model = page.findChild<RunsTableModel*>();
+  ASSERT_NE(model, nullptr);
+  double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0 + 60.0;
+  model->setClock([&now] { return now; });
+  auto status = [&] { return model->index(0, Column::StatusColumn).data().toString(); };
+  auto duration = [&] { return runDuration(model->runs().front(), now); };
+  EXPECT_EQ(status(), "Running");
+
+  writer.setPaused(id, true);
+  ASSERT_TRUE(testing::waitUntil([&] { return status() == "Paused"; }));
+  ASSERT_TRUE(model->runs().front().pausedAt.has_value());
+  const std::optional<double> atPause = duration();
+  now += 3600.0;  // an hour in a pause adds nothing
+  EXPECT_EQ(duration(), atPause);
+  EXPECT_EQ(model->index(0, Column::DurationColumn).data().toString(), formatDuration(atPause));
+
+  writer.setPaused(id, false);
+  ASSERT_TRUE(testing::waitUntil([&] { return status() == "Running"; }));
+  EXPECT_GT(model->runs().front().pausedSeconds, 0.0);
+  const storage::RunSummary& resumed = model->runs().front();
+  EXPECT_DOUBLE_EQ(*duration(), now - resumed.startedAt - resumed.pausedSeconds)
+      << "the pause is not counted once it is over";
+  EXPECT_LT(*duration(), now - resumed.startedAt);
 }
 
 TEST_F(RunsPlaceFrictionTest, NoStrayTabBarSitsOverTheHeading) {

@@ -39,6 +39,7 @@
 #include "ui/main_window.h"
 #include "ui/runs/run_detail_panel.h"
 #include "ui/runs/runs_page.h"
+#include "ui/runs/runs_table_model.h"
 #include "ui/training/train_page.h"
 
 namespace layerlab::ui {
@@ -140,6 +141,13 @@ TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   EXPECT_EQ(page.lossChart()->trainingPointCount(), pausedPoints);
   EXPECT_EQ(page.progressBar()->value(), pausedProgress);
   EXPECT_FALSE(session.reportsPending());
+  // The training job marked the pause in the store, so the Runs place says "Paused" too.
+  const QAbstractItemModel& runs =
+      *window.findChild<RunsPage*>()->findChild<QTableView*>()->model();
+  EXPECT_TRUE(testing::waitUntil([&] {
+    return runs.rowCount() == 1 &&
+           runs.index(0, RunsTableModel::StatusColumn).data().toString() == "Paused";
+  }));
   QTest::mouseClick(button(page, "pauseButton"), Qt::LeftButton);
   ASSERT_TRUE(testing::waitUntil(
       [&] { return page.lossChart()->trainingPointCount() > pausedPoints; }, kRunTimeoutMs));

@@ -121,9 +121,8 @@ void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<Ep
       tr("Run %1 \u00b7 %2").arg(summary.id).arg(QString::fromStdString(summary.name)));
   const QString epochCount =
       summary.epochsDone == 1 ? tr("1 epoch") : tr("%1 epochs").arg(summary.epochsDone);
-  m_summary->setText(tr("%1 \u00b7 %2 \u00b7 seed %3")
-                         .arg(runStatusText(summary.status), epochCount)
-                         .arg(run.seed));
+  m_summary->setText(
+      tr("%1 \u00b7 %2 \u00b7 seed %3").arg(runStateText(summary), epochCount).arg(run.seed));
   m_errorText->setText(QString::fromStdString(run.errorText));
   m_errorText->setVisible(!run.errorText.empty());
   fillEpochs(epochs);
