@@ -56,7 +56,7 @@ std::string summaryColumnsSql(const std::string& statusSql) {
          "rr.test_accuracy_special, rr.best_val_accuracy AS best_val_accuracy, r.uuid, r.attempt, "
          "r.parent_run_id, r.notes, r.heartbeat_at, rr.test_loss AS test_loss, "
          "rr.test_loss_special, rr.best_val_loss AS best_val_loss, rr.best_val_accuracy_epoch, "
-         "rr.best_val_loss_epoch";
+         "rr.best_val_loss_epoch, r.paused_at, r.paused_seconds";
 }
 
 RunSummary readSummary(const Statement& row) {
@@ -81,6 +81,8 @@ RunSummary readSummary(const Statement& row) {
   if (!row.isNull(18)) summary.bestValLoss = row.real(18);
   if (!row.isNull(19)) summary.bestValAccuracyEpoch = static_cast<int>(row.integer(19));
   if (!row.isNull(20)) summary.bestValLossEpoch = static_cast<int>(row.integer(20));
+  if (!row.isNull(21)) summary.pausedAt = row.real(21);
+  summary.pausedSeconds = row.real(22);
   return summary;
 }
 

@@ -245,6 +245,20 @@ void RunStore::heartbeat(int64_t runId) {
   transaction.commit();
 }
 
+void RunStore::setPaused(int64_t runId, bool paused) {
+  WriteTransaction transaction(*m_db);
+  requireOwnedRunning(*m_db, m_pendingSamples, runId);
+  const double now = nowSeconds();
+  CachedStatement update = m_db->cached(
+      paused ? "UPDATE runs SET paused_at = ?1, heartbeat_at = ?1 "
+               "WHERE id = ?2 AND paused_at IS NULL"
+             : "UPDATE runs SET paused_seconds = paused_seconds + max(0, ?1 - paused_at), "
+               "paused_at = NULL, heartbeat_at = ?1 WHERE id = ?2 AND paused_at IS NOT NULL");
+  update->bind(1, now).bind(2, runId);
+  update->run();
+  transaction.commit();
+}
+
 void RunStore::finishRun(int64_t runId, RunStatus status,
                          const std::vector<MetricValue>& finalMetrics,
                          const std::string& errorText) {
@@ -287,7 +301,8 @@ void RunStore::writeFinish(int64_t runId, RunStatus status,
     refreshRunResults(*m_db, runId);
   }
   CachedStatement update = m_db->cached(
-      "UPDATE runs SET status = ?1, error_text = ?2, finished_at = ?3, heartbeat_at = ?3 "
+      "UPDATE runs SET status = ?1, error_text = ?2, finished_at = ?3, heartbeat_at = ?3, "
+      "paused_seconds = paused_seconds + COALESCE(max(0, ?3 - paused_at), 0), paused_at = NULL "
       "WHERE id = ?4");
   update->bind(1, toString(status)).bind(2, errorText).bind(3, now).bind(4, runId);
   update->run();
@@ -320,7 +335,8 @@ int RunStore::beginResume(int64_t runId, int64_t fromStep, int fromEpoch) {
   refreshRunResults(*m_db, runId);
   CachedStatement update = m_db->cached(
       "UPDATE runs SET status = 'running', attempt = ?1, owner_pid = ?2, owner_host = ?3, "
-      "owner_token = ?4, heartbeat_at = ?5, finished_at = NULL, error_text = '' WHERE id = ?6");
+      "owner_token = ?4, heartbeat_at = ?5, finished_at = NULL, error_text = '', "
+      "paused_at = NULL WHERE id = ?6");
   update->bind(1, attempt).bind(2, self.pid).bind(3, self.host).bind(4, self.token);
   update->bind(5, now).bind(6, runId);
   update->run();

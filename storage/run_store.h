@@ -92,6 +92,11 @@ class RunStore {
   // Refreshes the heartbeat without writing metrics (for long epochs).
   void heartbeat(int64_t runId);
 
+  // Marks the training of a running run as waiting in a pause (`paused`) or going on again; the
+  // time it waited is added to the run's paused seconds. Marking it as it already is changes
+  // nothing. finishRun and beginResume end a pause that is still marked.
+  void setPaused(int64_t runId, bool paused);
+
   // Ends the run: writes what is still buffered, the final metrics (split "test"), the status and
   // the error text (empty unless failed), in one transaction. Final values with an empty split are
   // stored as "test". `status` must be completed, failed, cancelled or interrupted; anything else

@@ -121,6 +121,10 @@ struct RunSummary {
   // The first epochs that reached bestValAccuracy and bestValLoss (0 when there is none).
   int bestValAccuracyEpoch = 0;
   int bestValLossEpoch = 0;
+  // Set while a running run's training waits in a pause: when the pause began.
+  std::optional<double> pausedAt;
+  // The pauses that ended, in seconds: not part of the run's duration.
+  double pausedSeconds = 0.0;
 };
 
 enum class ParamType { Null, Bool, Integer, Real, Text, Json };

@@ -208,11 +208,20 @@ void moveModels(Database& db) {
   }
 }
 
+// Version 4: a training run's pause. paused_at is when its training thread began waiting in a
+// pause (NULL while it trains); paused_seconds sums the pauses that ended, so a run's duration can
+// leave them out. Stores of version 3 gain both columns with "never paused".
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE runs ADD COLUMN paused_at REAL;
+ALTER TABLE runs ADD COLUMN paused_seconds REAL NOT NULL DEFAULT 0;
+)sql";
+
 // Append new steps at the end; never edit a step that has shipped.
 const std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2, moveModels, kSchemaV2After},
     Migration{3, kSchemaV3, fillRunResults},
+    Migration{4, kSchemaV4},
 };
 
 bool hasTables(Database& db) {

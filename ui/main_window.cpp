@@ -133,6 +133,13 @@ void MainWindow::buildPlaces(const QString& storePath) {
   connect(m_trainPage, &TrainPage::trainingFinished, this, [this] {
     if (m_closingAfterStop) close();
   });
+  // A first start has no runs to show: it opens where a first run begins, on the data.
+  connect(
+      m_runsPage, &RunsPage::runsReloaded, this,
+      [this](int runs) {
+        if (runs == 0 && currentPlace() == Place::Runs) showPlace(Place::Data);
+      },
+      Qt::SingleShotConnection);
 }
 
 QWidget* MainWindow::buildNavigation() {

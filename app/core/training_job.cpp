@@ -174,6 +174,12 @@ engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runI
     if (outer.onEpoch) outer.onEpoch(s);
   };
   callbacks.onLog = outer.onLog;
+  // The store says "paused" while the thread waits, so the Runs place neither shows the run as
+  // running nor counts the pause into its duration.
+  callbacks.onPause = [&store, runId, outer](bool paused) {
+    store.setPaused(runId, paused);
+    if (outer.onPause) outer.onPause(paused);
+  };
   return callbacks;
 }
 

@@ -28,6 +28,7 @@
 #include "app/core/error_policy.h"
 #include "app/gui/guarded_application.h"
 #include "app/gui/run_tools_impl.h"
+#include "app/gui/store_run_catalog.h"
 #include "app/gui/training_session.h"
 #include "app/version.h"
 #include "storage/run_query.h"
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
   layerlab::app::TrainingSession session;
   window.trainPage()->setBackend(&session);
   auto* runsPage = window.findChild<layerlab::ui::RunsPage*>();
+  runsPage->setCatalog(std::make_unique<layerlab::app::StoreRunCatalog>());
   runsPage->setRunTools(&runTools);
   QObject::connect(runsPage, &layerlab::ui::RunsPage::runsReloaded, runsPage,
                    [&runTools, runsPage] {

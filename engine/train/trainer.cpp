@@ -271,7 +271,12 @@ Trainer::EpochTotals Trainer::runEpoch(const TensorDataset& train, const TrainCa
   for (int64_t batch = 0; batch < batches; ++batch) {
     if (control != nullptr) {
       const double before = nowSeconds();
-      control->waitWhilePaused();
+      // Every wait is bracketed by onPause, so whoever records the pause never misses one.
+      while (control->paused() && !control->stopRequested()) {
+        if (callbacks.onPause) callbacks.onPause(true);
+        control->waitWhilePaused();
+        if (callbacks.onPause) callbacks.onPause(false);
+      }
       paused += nowSeconds() - before;
       if (control->stopRequested()) {
         totals.stopped = true;

@@ -48,6 +48,9 @@ struct TrainCallbacks {
   std::function<void(const BatchProgress&)> onBatch;
   std::function<void(const EpochSummary&)> onEpoch;
   std::function<void(const std::string&)> onLog;
+  // true when the training thread begins waiting in a pause, false when it goes on (resumed or
+  // stopped); called on the training thread, between batches.
+  std::function<void(bool paused)> onPause;
 };
 
 }  // namespace layerlab::engine

@@ -38,8 +38,8 @@ TEST(Schema, FreshStoreGetsTheLatestTablesAndWal) {
   const std::string path = folder.file("runs.db");
   { RunStore store(path); }
   RawConnection raw(path);
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
-  EXPECT_EQ(latestSchemaVersion(), 3);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 4);
+  EXPECT_EQ(latestSchemaVersion(), 4);
   EXPECT_EQ(raw.integer("PRAGMA application_id"), kApplicationId);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "

@@ -26,6 +26,7 @@
 
 #include "app/gui/training_session.h"
 #include "gui_test_support.h"
+#include "run_catalog_support.h"
 #include "storage/run_query.h"
 #include "storage/run_store.h"
 #include "tests/support/child_process.h"
@@ -40,6 +41,8 @@ namespace {
 
 using testing::child;
 using testing::columnTexts;
+using testing::editAndWait;
+using testing::withStoreCatalog;
 using Column = RunsTableModel::Column;
 
 const std::string kCli = LAYERLAB_CLI_PATH;
@@ -163,6 +166,7 @@ class RunsBrowserTest : public ::testing::Test {
              fs::copy_options::recursive | fs::copy_options::overwrite_existing);
     m_db = m_dir.filePath(QStringLiteral("runs.db"));
     m_window = std::make_unique<MainWindow>(m_db);
+    withStoreCatalog(*m_window);
     m_window->trainPage()->setBackend(&m_session);
     m_window->show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));
@@ -200,7 +204,12 @@ TEST_F(RunsBrowserTest, FiltersByTextTagAndParameter) {
   names.sort();
   EXPECT_EQ(names, QStringList({"mlp-adam", "mlp-adam-fast"}));
 
-  ASSERT_TRUE(page().tagRuns({idOf("mlp-sgd"), idOf("synthetic-5")}, {"baseline"}));
+  ASSERT_EQ(
+      editAndWait(page(),
+                  [&] {
+                    return page().tagRuns({idOf("mlp-sgd"), idOf("synthetic-5")}, {"baseline"});
+                  }),
+      QString());
   filter(QStringLiteral("tag:baseline"));
   names = column(Column::NameColumn);
   names.sort();
@@ -360,7 +369,8 @@ TEST_F(RunsBrowserTest, DeletingARunRemovesItsFiles) {
   for (const std::string& file : files)
     ASSERT_TRUE(std::filesystem::exists(file)) << file;
   ASSERT_EQ(page().selectRuns({id}), 1);
-  ASSERT_TRUE(page().deleteRuns(page().selectedRunIds()));
+  ASSERT_EQ(editAndWait(page(), [&] { return page().deleteRuns(page().selectedRunIds()); }),
+            QString());
   for (const std::string& file : files)
     EXPECT_FALSE(std::filesystem::exists(file)) << file;
   EXPECT_FALSE(column(Column::NameColumn).contains(QStringLiteral("mlp-adam-fast")));
@@ -436,6 +446,7 @@ TEST_F(RunsBrowserTest, ALongComparisonIsReadInTheBackground) {
   const storage::RunQuery query(db);
   {
     RunsPage page(QString::fromStdString(db));
+    withStoreCatalog(page);
     page.resize(1200, 800);
     page.show();
     page.compareRuns(ids);
@@ -468,6 +479,7 @@ TEST_F(RunsBrowserTest, ALongComparisonIsReadInTheBackground) {
 
     // Another comparison starts a read; the page goes away in the middle of it.
     auto closing = std::make_unique<RunsPage>(QString::fromStdString(db));
+    withStoreCatalog(*closing);
     closing->compareRuns(ids);
     closing->compareView()->setMetric(QStringLiteral("train"), QStringLiteral("loss"));
     ASSERT_TRUE(closing->compareView()->isReading());

@@ -17,6 +17,7 @@
 #include "engine/model/model_spec.h"
 #include "gui_test_support.h"
 #include "qt_printers.h"
+#include "run_catalog_support.h"
 #include "test_store.h"
 #include "ui/editor/model_page.h"
 #include "ui/main_window.h"
@@ -31,6 +32,7 @@ using testing::child;
 using testing::clickPlace;
 using testing::columnTexts;
 using testing::TestStore;
+using testing::withStoreCatalog;
 using Column = RunsTableModel::Column;
 
 constexpr int kPollWaitMs = 5 * RunsPage::kPollIntervalMs;
@@ -47,6 +49,7 @@ class RunsPlaceTest : public ::testing::Test {
   // Opens the window on `path` somewhere else, then goes to Runs through the navigation list.
   void openWindow(const QString& path) {
     m_window = std::make_unique<MainWindow>(path);
+    withStoreCatalog(*m_window);
     m_window->showPlace(Place::Data);
     m_window->show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(m_window.get()));

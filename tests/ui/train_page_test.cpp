@@ -29,6 +29,7 @@
 #include "storage/run_query.h"
 #include "tests/support/child_process.h"
 #include "tests/ui/gui_test_support.h"
+#include "tests/ui/run_catalog_support.h"
 #include "tests/ui/test_store.h"
 #include "ui/charts/confusion_matrix_view.h"
 #include "ui/charts/metric_chart.h"
@@ -38,6 +39,7 @@
 #include "ui/main_window.h"
 #include "ui/runs/run_detail_panel.h"
 #include "ui/runs/runs_page.h"
+#include "ui/runs/runs_table_model.h"
 #include "ui/training/train_page.h"
 
 namespace layerlab::ui {
@@ -104,6 +106,7 @@ class TrainPageTest : public ::testing::Test {
 
 TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   MainWindow window(store.path());
+  testing::withStoreCatalog(window);
   TrainPage& page = *window.trainPage();
   page.setBackend(&session);
   window.showPlace(Place::Train);
@@ -138,6 +141,13 @@ TEST_F(TrainPageTest, TrainsWatchesPausesStopsAndFindsBothRuns) {
   EXPECT_EQ(page.lossChart()->trainingPointCount(), pausedPoints);
   EXPECT_EQ(page.progressBar()->value(), pausedProgress);
   EXPECT_FALSE(session.reportsPending());
+  // The training job marked the pause in the store, so the Runs place says "Paused" too.
+  const QAbstractItemModel& runs =
+      *window.findChild<RunsPage*>()->findChild<QTableView*>()->model();
+  EXPECT_TRUE(testing::waitUntil([&] {
+    return runs.rowCount() == 1 &&
+           runs.index(0, RunsTableModel::StatusColumn).data().toString() == "Paused";
+  }));
   QTest::mouseClick(button(page, "pauseButton"), Qt::LeftButton);
   ASSERT_TRUE(testing::waitUntil(
       [&] { return page.lossChart()->trainingPointCount() > pausedPoints; }, kRunTimeoutMs));
@@ -330,6 +340,7 @@ TEST_F(TrainPageTest, QuittingDuringTrainingAsksThenStoresTheRunAsCancelled) {
 TEST(RunsPlaceLiveTest, ARunOfAnotherProcessShowsUpAndUpdates) {
   testing::TestStore store;
   RunsPage page(store.path());
+  testing::withStoreCatalog(page);
   page.show();
   auto* table = page.findChild<QTableView*>();
   ASSERT_NE(table, nullptr);

@@ -18,11 +18,46 @@
 #include "engine/model/model_summary.h"
 #include "series/metric_direction.h"
 #include "storage/run_filter.h"
-#include "storage/run_query.h"
 #include "ui/runs/compare_view.h"
+#include "ui/runs/run_catalog.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
+
+namespace {
+
+void addTableRow(QTableWidget& table, const QStringList& cells) {
+  const int row = table.rowCount();
+  table.insertRow(row);
+  for (int column = 0; column < cells.size(); ++column)
+    table.setItem(row, column, new QTableWidgetItem(cells[column]));
+}
+
+// What differs between a layer of the reference run and the same layer of another run.
+QStringList nodeChanges(const engine::NodeSpec& before, const engine::NodeSpec& node) {
+  QStringList what;
+  if (before.type != node.type)
+    what << QObject::tr("type %1 → %2")
+                .arg(QString::fromStdString(before.type), QString::fromStdString(node.type));
+  std::set<std::string> keys;
+  for (const auto& [key, value] : before.params.items())
+    keys.insert(key);
+  for (const auto& [key, value] : node.params.items())
+    keys.insert(key);
+  for (const std::string& key : keys) {
+    const auto a = before.params.find(key), b = node.params.find(key);
+    const std::string from = a == before.params.end() ? "default" : a->dump();
+    const std::string to = b == node.params.end() ? "default" : b->dump();
+    if (from != to)
+      what << QStringLiteral("%1 %2 → %3")
+                  .arg(QString::fromStdString(key), QString::fromStdString(from),
+                       QString::fromStdString(to));
+  }
+  if (before.inputs != node.inputs) what << QObject::tr("inputs changed");
+  return what;
+}
+
+}  // namespace
 
 QString CompareView::bannerText() const {
   return m_banner->isVisibleTo(this) ? m_banner->text() : QString();
@@ -77,11 +112,7 @@ void CompareView::fillArchitecture() {
     return parsed.spec;
   };
   auto addRow = [this](const QString& run, const QString& change, const QString& detail) {
-    const int row = m_architecture->rowCount();
-    m_architecture->insertRow(row);
-    m_architecture->setItem(row, 0, new QTableWidgetItem(run));
-    m_architecture->setItem(row, 1, new QTableWidgetItem(change));
-    m_architecture->setItem(row, 2, new QTableWidgetItem(detail));
+    addTableRow(*m_architecture, {run, change, detail});
   };
   const std::optional<engine::ModelSpec> reference = parse(m_runs.front().detail.modelJson);
   const int64_t referenceParams = reference ? engine::analyzeModel(*reference).totalParams : 0;
@@ -108,25 +139,7 @@ void CompareView::fillArchitecture() {
         ++changes;
         continue;
       }
-      QStringList what;
-      if (before->type != node.type)
-        what << tr("type %1 → %2")
-                    .arg(QString::fromStdString(before->type), QString::fromStdString(node.type));
-      std::set<std::string> keys;
-      for (const auto& [key, value] : before->params.items())
-        keys.insert(key);
-      for (const auto& [key, value] : node.params.items())
-        keys.insert(key);
-      for (const std::string& key : keys) {
-        const auto a = before->params.find(key), b = node.params.find(key);
-        const std::string from = a == before->params.end() ? "default" : a->dump();
-        const std::string to = b == node.params.end() ? "default" : b->dump();
-        if (from != to)
-          what << QStringLiteral("%1 %2 → %3")
-                      .arg(QString::fromStdString(key), QString::fromStdString(from),
-                           QString::fromStdString(to));
-      }
-      if (before->inputs != node.inputs) what << tr("inputs changed");
+      const QStringList what = nodeChanges(*before, node);
       if (!what.isEmpty()) {
         addRow(name, tr("changed"),
                QStringLiteral("%1: %2").arg(QString::fromStdString(node.id),
@@ -209,11 +222,12 @@ void CompareView::fillFinals() {
   m_finals->resizeColumnsToContents();
 }
 
-void CompareView::fillConfusion(const storage::RunQuery& query) {
+void CompareView::fillConfusion(const RunReader& query) {
   m_confusion->clear();
   m_confusion->setRowCount(0);
   m_confusion->setColumnCount(0);
-  const int tab = m_tabs->indexOf(m_confusion);
+  m_confusionCaption->clear();
+  const int tab = m_tabs->indexOf(m_confusion->parentWidget());
   if (m_runs.size() != 2) {
     m_tabs->setTabEnabled(tab, false);
     m_tabs->setTabToolTip(tab, tr("For two classification runs"));
@@ -225,12 +239,16 @@ void CompareView::fillConfusion(const storage::RunQuery& query) {
       query.confusionMatrix(m_runs[1].detail.summary.id, "test");
   const bool comparable = a && b && a->labels == b->labels && !a->labels.empty();
   m_tabs->setTabEnabled(tab, comparable);
-  m_tabs->setTabToolTip(tab, comparable ? tr("Counts of run %1 minus run %2 (rows: true class)")
-                                              .arg(m_runs[1].detail.summary.id)
-                                              .arg(m_runs[0].detail.summary.id)
+  // The second run is A and the first, the baseline, is B: a positive count is A's gain.
+  const QString caption =
+      tr("A \u2212 B: test counts of A = run %1 minus B = run %2. Rows: true class; columns: "
+         "predicted class. Green is better for A, red worse.")
+          .arg(runLabel(m_runs[1].detail.summary), runLabel(m_runs[0].detail.summary));
+  m_tabs->setTabToolTip(tab, comparable ? caption
                                         : tr("Both runs need a test confusion matrix over the "
                                              "same classes"));
   if (!comparable) return;
+  m_confusionCaption->setText(caption);
   const int n = static_cast<int>(a->labels.size());
   m_confusion->setRowCount(n);
   m_confusion->setColumnCount(n);
@@ -257,6 +275,10 @@ void CompareView::fillConfusion(const storage::RunQuery& query) {
   }
   m_confusion->horizontalHeader()->setStretchLastSection(false);
   m_confusion->resizeColumnsToContents();
+}
+
+QString CompareView::confusionCaption() const {
+  return m_confusionCaption->text();
 }
 
 void CompareView::fillBanner() {

@@ -15,9 +15,9 @@
 // final metrics with each run's best epoch, and for two classification runs the difference of
 // their confusion matrices. A banner says when the runs did not train on the same data.
 //
-// Threads: GUI thread only. The view reads through the caller's storage::RunQuery, except a long
-// metric, which a Worker reads through a connection of its own; the view waits for that read
-// when it is destroyed or shows other runs.
+// Threads: GUI thread only. The view reads through the caller's RunReader (which must outlive
+// it), except a long metric, which a Worker reads through a reader of its own
+// (RunReader::openAnother); the view waits for that read when it is destroyed or shows other runs.
 #pragma once
 
 #include <QColor>
@@ -42,13 +42,10 @@ class QSlider;
 class QTableWidget;
 class QTabWidget;
 
-namespace layerlab::storage {
-class RunQuery;
-}
-
 namespace layerlab::ui {
 
 class CompareChart;
+class RunReader;
 class Worker;
 
 class CompareView : public QWidget {
@@ -61,9 +58,9 @@ class CompareView : public QWidget {
   ~CompareView() override;
 
   // Compares these runs (unknown ids are left out), reading what it shows through `query`.
-  void showRuns(const storage::RunQuery& query, const std::vector<int64_t>& runIds);
+  void showRuns(const RunReader& query, const std::vector<int64_t>& runIds);
   // Reads the same runs again (the store changed: a run is training).
-  void refresh(const storage::RunQuery& query);
+  void refresh(const RunReader& query);
   std::vector<int64_t> runIds() const;
 
   // The controls, as the user sets them.
@@ -87,6 +84,8 @@ class CompareView : public QWidget {
   // "epoch 3 · run 4: 0.4120 · run 7: 0.3988", for the x nearest `x`.
   QString readoutAt(double x) const;
   QString bannerText() const;
+  // Which run the confusion difference subtracts from which ("A − B: A = …, B = …").
+  QString confusionCaption() const;
   QTableWidget* architectureTable() const { return m_architecture; }
   QTableWidget* finalTable() const { return m_finals; }
   QTableWidget* confusionTable() const { return m_confusion; }
@@ -115,23 +114,26 @@ class CompareView : public QWidget {
     std::optional<QPointF> best;
   };
 
+  QWidget* buildChartSide();
+  QWidget* buildTables();
+  void connectControls();
   struct BackgroundRead;
   void startRead(const QString& key, const storage::MetricKey& metric,
                  const std::vector<int64_t>& runIds);
   void finishRead(const QString& error);
-  void readRuns(const storage::RunQuery& query);
-  void fillMetricChoices(const storage::RunQuery& query);
+  void readRuns(const RunReader& query);
+  void fillMetricChoices(const RunReader& query);
   void loadCurves();
   void smoothAndDraw();
   void redraw();
   void fillParameters();
   void fillArchitecture();
   void fillFinals();
-  void fillConfusion(const storage::RunQuery& query);
+  void fillConfusion(const RunReader& query);
   void fillBanner();
   double xOf(const storage::SeriesPoint& point, double stepsPerEpoch) const;
 
-  const storage::RunQuery* m_query = nullptr;
+  const RunReader* m_query = nullptr;
   std::vector<int64_t> m_ids;
   std::vector<Run> m_runs;
   // The whole stored series of each metric shown so far ("split/name"), per run id (empty when
@@ -180,6 +182,7 @@ class CompareView : public QWidget {
   QTableWidget* m_architecture = nullptr;
   QTableWidget* m_finals = nullptr;
   QTableWidget* m_confusion = nullptr;
+  QLabel* m_confusionCaption = nullptr;
 };
 
 }  // namespace layerlab::ui

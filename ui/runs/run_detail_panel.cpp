@@ -19,6 +19,7 @@
 #include "ui/charts/metric_chart.h"
 #include "ui/charts/test_results_view.h"
 #include "ui/charts/training_charts.h"
+#include "ui/runs/class_metrics_table.h"
 #include "ui/runs/run_format.h"
 
 namespace layerlab::ui {
@@ -101,6 +102,8 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   m_tabs->addTab(m_charts, tr("Curves"));
   m_tabs->addTab(m_epochTable, tr("Epochs"));
   m_tabs->addTab(m_results, tr("Results"));
+  m_perClass = new ClassMetricsTable(this);
+  m_tabs->addTab(m_perClass, tr("Per class"));
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 8, 0, 0);
@@ -118,9 +121,8 @@ void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<Ep
       tr("Run %1 \u00b7 %2").arg(summary.id).arg(QString::fromStdString(summary.name)));
   const QString epochCount =
       summary.epochsDone == 1 ? tr("1 epoch") : tr("%1 epochs").arg(summary.epochsDone);
-  m_summary->setText(tr("%1 \u00b7 %2 \u00b7 seed %3")
-                         .arg(runStatusText(summary.status), epochCount)
-                         .arg(run.seed));
+  m_summary->setText(
+      tr("%1 \u00b7 %2 \u00b7 seed %3").arg(runStateText(summary), epochCount).arg(run.seed));
   m_errorText->setText(QString::fromStdString(run.errorText));
   m_errorText->setVisible(!run.errorText.empty());
   fillEpochs(epochs);
@@ -139,8 +141,11 @@ void RunDetailPanel::fillResults(const storage::RunDetail& run, const RunCurves&
     metrics.emplace_back(QString::fromStdString(name), value);
   m_results->clear();
   m_results->setMetrics(metrics);
+  m_perClass->clearRows();
   for (const storage::ConfusionMatrix& matrix : curves.matrices) {
-    if (matrix.split == "test") m_results->setMatrix(matrix);
+    if (matrix.split != "test") continue;
+    m_results->setMatrix(matrix);
+    m_perClass->showMatrix(matrix);
   }
 }
 
@@ -164,6 +169,7 @@ void RunDetailPanel::clear() {
   m_errorText->hide();
   m_epochModel->clear();
   m_charts->clear();
+  m_perClass->clearRows();
   m_results->clear();
 }
 

@@ -21,6 +21,7 @@ class QTabWidget;
 
 namespace layerlab::ui {
 
+class ClassMetricsTable;
 class ConfusionMatrixView;
 class MetricChart;
 class TrainingCharts;
@@ -72,6 +73,7 @@ class RunDetailPanel : public QWidget {
   QTabWidget* m_tabs = nullptr;
   TrainingCharts* m_charts = nullptr;
   TestResultsView* m_results = nullptr;
+  ClassMetricsTable* m_perClass = nullptr;  // precision, recall, F1 per class
   std::optional<int64_t> m_runId;
 };
 

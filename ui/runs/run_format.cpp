@@ -95,9 +95,19 @@ QString formatDuration(std::optional<double> seconds) {
 
 std::optional<double> runDuration(const storage::RunSummary& run, double nowSeconds) {
   if (!(run.startedAt > 0.0)) return std::nullopt;
-  if (run.finishedAt > 0.0) return run.finishedAt - run.startedAt;
-  if (run.status == RunStatus::Running) return nowSeconds - run.startedAt;
-  return std::nullopt;
+  // Time spent waiting in a pause is not training time.
+  if (run.finishedAt > 0.0) return run.finishedAt - run.startedAt - run.pausedSeconds;
+  if (run.status != RunStatus::Running) return std::nullopt;
+  const double until = run.pausedAt ? *run.pausedAt : nowSeconds;
+  return until - run.startedAt - run.pausedSeconds;
+}
+
+bool isPaused(const storage::RunSummary& run) {
+  return run.status == RunStatus::Running && run.pausedAt.has_value();
+}
+
+QString runStateText(const storage::RunSummary& run) {
+  return isPaused(run) ? tr("Paused") : runStatusText(run.status);
 }
 
 QString formatPercent(std::optional<double> fraction) {

@@ -20,6 +20,12 @@ QString runLabel(const storage::RunSummary& run);
 // "Completed", "Running", …
 QString runStatusText(storage::RunStatus status);
 
+// Whether the run's training is waiting in a pause (the store says so while it waits).
+bool isPaused(const storage::RunSummary& run);
+
+// runStatusText(), except "Paused" for a running run that waits in a pause.
+QString runStateText(const storage::RunSummary& run);
+
 // A colour per status that reads on light and dark backgrounds.
 QColor runStatusColor(storage::RunStatus status);
 
@@ -34,8 +40,9 @@ QString formatStartTime(double unixSeconds);
 // missingValueText() for no value, NaN or a negative span.
 QString formatDuration(std::optional<double> seconds);
 
-// How long a run took, or has taken so far when it is still running; nullopt when it never
-// started or stopped without recording an end.
+// How long a run took, or has taken so far when it is still running, without the time it waited
+// in pauses (a paused run's duration stands still); nullopt when it never started or stopped
+// without recording an end.
 std::optional<double> runDuration(const storage::RunSummary& run, double nowSeconds);
 
 // A fraction in [0, 1] as a percent with two decimals ("91.23%").

@@ -2,16 +2,17 @@
 // live, with a read-only per-epoch view of the run the user double-clicks, and a side-by-side
 // comparison of the runs the user selects.
 //
-// The filter box takes words (storage::parseRunFilterText): "status:failed", "tag:baseline" and
-// parameter conditions ("lr<0.01", "optimizer=adam") are asked of the store; other words filter
-// the rows by any column's text. A header's context menu chooses the columns (remembered). The
-// toolbar and the table's context menu act on the selected runs: compare, open the model, re-run,
-// resume, rename, tag, note, export metrics as CSV, delete (with the run's files).
+// The filter bar (runs_filter_bar.h) narrows the list. A header's context menu chooses the
+// columns (remembered). The toolbar and the table's context menu act on the selected runs
+// (runs_page_actions.cpp): compare, open the model, re-run, resume, rename, tag, note, export
+// metrics as CSV, delete (with the run's files).
 //
-// Threads: GUI thread only. The page owns its own read-only storage::RunQuery connection and
-// polls RunQuery::dataVersion() on a timer, so runs written by the training thread or by another
-// process (layerlab-cli) appear without any signal from the writer. A store that cannot be opened
-// or read is shown as an error in the page; nothing is thrown out of it.
+// Threads: GUI thread only. Everything the page reads or edits goes through the RunCatalog the
+// application gives it (setCatalog); until then the page shows no runs. It polls the catalog's
+// dataVersion() on a timer, so runs written by the training thread or by another process
+// (layerlab-cli) appear without any signal from the writer. Edits run off the GUI thread and end
+// with editFinished(); a failed edit leaves the list as it was and says why above the table. A
+// store that cannot be opened or read is shown as an error in the page; nothing is thrown out.
 #pragma once
 
 #include <QString>
@@ -26,23 +27,17 @@
 class QAction;
 class QLabel;
 class QTabWidget;
-class QLineEdit;
 class QModelIndex;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
 class QTimer;
 
-#include "storage/run_filter.h"
-
-namespace layerlab::storage {
-class RunQuery;
-class RunStore;
-}  // namespace layerlab::storage
-
 namespace layerlab::ui {
 
 class CompareView;
+class RunCatalog;
+class RunsFilterBar;
 class RunTools;
 class TryItPanel;
 class RunDetailPanel;
@@ -60,6 +55,10 @@ class RunsPage : public QWidget {
   explicit RunsPage(const QString& storePath, QWidget* parent = nullptr);
   ~RunsPage() override;
 
+  // Where the page reads and edits runs from now on; opens storePath() in it.
+  void setCatalog(std::unique_ptr<RunCatalog> catalog);
+  RunCatalog* catalog() const { return m_catalog.get(); }
+
   // Closes the current store and opens the one at `path`. Failure shows in the page.
   void openStore(const QString& path);
   QString storePath() const { return m_storePath; }
@@ -74,12 +73,15 @@ class RunsPage : public QWidget {
   void compareRuns(const std::vector<int64_t>& runIds);
   CompareView* compareView() const { return m_compare; }
 
-  // The actions on the selection, without the dialogs that ask (for tests and scripts).
+  // The actions on the selection, without the dialogs that ask (for tests and scripts). Each
+  // starts the edit and returns at once; editFinished() follows. False when there is no store.
   bool renameRun(int64_t runId, const QString& name);
   bool tagRuns(const std::vector<int64_t>& runIds, const QStringList& tags);
   bool setRunNotes(int64_t runId, const QString& notes);
   bool deleteRuns(const std::vector<int64_t>& runIds);
   bool exportMetrics(const std::vector<int64_t>& runIds, const QString& path);
+  // The last failed edit's message as shown above the table, empty after one that succeeded.
+  QString editErrorText() const;
   // The filter box's complaint about what was typed, empty when it reads fine.
   QString filterError() const;
   // Hides or shows a column, as the header's menu does; remembered in the settings.
@@ -100,6 +102,9 @@ class RunsPage : public QWidget {
   void runsReloaded(int runCount);
   // The store could not be opened or read; the page now shows `message`.
   void storeFailed(const QString& message);
+  // An edit or export ended: `error` empty when it succeeded (the list is then read again),
+  // else what went wrong, as the page shows it.
+  void editFinished(const QString& error);
   // The user asked to open a run's model in the editor (its stored JSON).
   void openModelRequested(qint64 runId, const QString& modelJson);
   // The user asked to train again with a run's model, data and configuration (stored JSON).
@@ -110,12 +115,11 @@ class RunsPage : public QWidget {
                        const QString& configJson);
 
  private:
-  QWidget* buildHeader();
   QWidget* buildActions();
   void updateActions();
   void showTableMenu(const QPoint& at);
   void showHeaderMenu(const QPoint& at);
-  void applyFilterText();
+  void applyFilterText(bool storeChanged);
   void askRename();
   void askTags();
   void askNotes();
@@ -129,10 +133,11 @@ class RunsPage : public QWidget {
                                              const QString&);
   void emitWithDocuments(DocumentsSignal signal);
   void exportSelected();
-  bool writeToStore(const std::function<void(storage::RunStore&)>& change, const QString& what);
+  // Starts an edit through the catalog; `what` names it in a failure ("Rename").
+  bool edit(const QString& what, const std::function<void(std::function<void(QString)>)>& start);
+  void finishEdit(const QString& what, const QString& error);
   QWidget* buildTableState();
-  QWidget* buildEmptyState();
-  QWidget* buildErrorState();
+  QWidget* buildLowerTabs();
 
   void pollStore();
   void reload();
@@ -147,7 +152,7 @@ class RunsPage : public QWidget {
 
   QString m_storePath;
   QString m_errorText;
-  std::unique_ptr<storage::RunQuery> m_query;
+  std::unique_ptr<RunCatalog> m_catalog;
   std::optional<int64_t> m_dataVersion;
   int64_t m_storeTotal = 0;
   bool m_columnsSized = false;
@@ -155,18 +160,15 @@ class RunsPage : public QWidget {
   RunsTableModel* m_model = nullptr;
   QSortFilterProxyModel* m_proxy = nullptr;
   QTimer* m_pollTimer = nullptr;
-  QLabel* m_countLabel = nullptr;
-  QLineEdit* m_filter = nullptr;
+  RunsFilterBar* m_filterBar = nullptr;
+  QLabel* m_editError = nullptr;
   QStackedWidget* m_states = nullptr;
   QTableView* m_table = nullptr;
   RunDetailPanel* m_detail = nullptr;
   CompareView* m_compare = nullptr;
   QTabWidget* m_lower = nullptr;
   QLabel* m_errorLabel = nullptr;
-  QLabel* m_filterError = nullptr;
   QWidget* m_actionBar = nullptr;
-  storage::RunFilter m_storeFilter;
-  QString m_textFilter;
   QAction* m_compareAction = nullptr;
   QAction* m_openModelAction = nullptr;
   QAction* m_rerunAction = nullptr;

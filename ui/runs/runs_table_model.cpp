@@ -66,7 +66,7 @@ int RunsTableModel::rowOfRun(int64_t runId) const {
 
 void RunsTableModel::refreshRunningDurations() {
   for (std::size_t row = 0; row < m_runs.size(); ++row) {
-    if (m_runs[row].status != RunStatus::Running) continue;
+    if (m_runs[row].status != RunStatus::Running || isPaused(m_runs[row])) continue;
     const QModelIndex cell = index(static_cast<int>(row), DurationColumn);
     Q_EMIT dataChanged(cell, cell, {Qt::DisplayRole, kSortRole});
   }
@@ -114,7 +114,7 @@ QVariant RunsTableModel::displayValue(const RunSummary& run, int column) const {
     case NameColumn:
       return QString::fromStdString(run.name);
     case StatusColumn:
-      return runStatusText(run.status);
+      return runStateText(run);
     case StartedColumn:
       return formatStartTime(run.startedAt);
     case DurationColumn:
@@ -168,7 +168,7 @@ QVariant RunsTableModel::sortValue(const RunSummary& run, int column) const {
     case IdColumn:
       return QVariant::fromValue<qint64>(run.id);
     case StatusColumn:
-      return runStatusText(run.status);
+      return runStateText(run);
     case StartedColumn:
       return run.startedAt;
     case DurationColumn:

@@ -1,7 +1,7 @@
 // The runs of a store as a table, one row per run.
 //
-// Threads: GUI thread only. The model holds copies of RunSummary rows; RunsPage feeds it from
-// storage::RunQuery and replaces the whole list when the store changes.
+// Threads: GUI thread only. The model holds copies of RunSummary rows; RunsPage feeds it from its
+// RunCatalog and replaces the whole list when the store changes.
 #pragma once
 
 #include <QAbstractTableModel>
