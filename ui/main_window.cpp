@@ -80,10 +80,17 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_dataPage = new DataPage(m_placeStack);
   m_trainPage = new TrainPage(m_placeStack);
   m_trainPage->setStorePath(storePath);
-  // Added in Place order: a place's index is its page's index.
-  m_placeStack->addWidget(m_dataPage);
   m_modelPage = new ModelPage(m_placeStack);
-  m_placeStack->addWidget(m_modelPage);
+  // Added in Place order: a place's index is its page's index.
+  for (QWidget* page : std::initializer_list<QWidget*>{m_dataPage, m_modelPage, m_trainPage,
+                                                       m_runsPage})
+    m_placeStack->addWidget(page);
+  connectModelPlace();
+  connectDataPlace();
+  connectRunsPlace();
+}
+
+void MainWindow::connectModelPlace() {
   m_trainPage->setEditorModel(m_modelPage->currentModel());
   connect(m_modelPage, &ModelPage::modelChanged, this,
           [this] { m_trainPage->setEditorModel(m_modelPage->currentModel()); });
@@ -98,8 +105,9 @@ void MainWindow::buildPlaces(const QString& storePath) {
     m_trainPage->useEditorModel();
     showPlace(Place::Train);
   });
-  m_placeStack->addWidget(m_trainPage);
-  m_placeStack->addWidget(m_runsPage);
+}
+
+void MainWindow::connectDataPlace() {
   m_trainPage->setDataset(m_dataPage->datasetSpec());
   connect(m_dataPage, &DataPage::datasetChanged, m_trainPage, &TrainPage::setDataset);
   // The batch size suits the data's size once the preview says how many rows it has.
@@ -117,6 +125,9 @@ void MainWindow::buildPlaces(const QString& storePath) {
       m_modelPage->setDataShape(shape, static_cast<int>(m_dataPage->classNames().size()));
   });
   connect(m_dataPage, &DataPage::fileOpened, this, &MainWindow::rememberRecentFile);
+}
+
+void MainWindow::connectRunsPlace() {
   auto trainAgain = [this](bool resume) {
     return [this, resume](qint64 runId, const QString& model, const QString& dataset,
                           const QString& config) {

@@ -70,6 +70,9 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildPlaces(const QString& storePath);
+  void connectModelPlace();
+  void connectDataPlace();
+  void connectRunsPlace();
   QWidget* buildNavigation();
   void buildMenus();
   void buildStatusBar();

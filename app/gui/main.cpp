@@ -18,6 +18,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstdio>
@@ -53,8 +54,6 @@ struct GuiOptions {
   QString modelPath;
   bool firstPaint = false;
 };
-
-const QSize kScreenshotWindowSize(1200, 760);
 
 // Parses the command line; prints the problem and returns nullopt when it is not usable.
 std::optional<GuiOptions> parseOptions(const QApplication& app) {
@@ -167,6 +166,85 @@ bool haveDisplay() {
   return false;
 }
 
+// The Runs place lists the store's runs through a catalog and exports and tries them through
+// `runTools`, which is pointed at the page's store whenever the page reloads it.
+void setUpRunsPage(layerlab::ui::MainWindow& window, layerlab::app::RunToolsImpl& runTools) {
+  auto* runsPage = window.findChild<layerlab::ui::RunsPage*>();
+  runsPage->setCatalog(std::make_unique<layerlab::app::StoreRunCatalog>());
+  runsPage->setRunTools(&runTools);
+  QObject::connect(runsPage, &layerlab::ui::RunsPage::runsReloaded, runsPage,
+                   [&runTools, runsPage] {
+                     runTools.setStorePath(QFile::encodeName(runsPage->storePath()).toStdString());
+                   });
+}
+
+// The window's size and place before it is shown. A screenshot leaves the user's saved settings
+// alone, so the picture depends only on the store and the version.
+void applyWindowOptions(layerlab::ui::MainWindow& window, const GuiOptions& options) {
+  if (!options.screenshotPath.isEmpty()) {
+    // The whole screen: the script picks the screen size (1280×720, 1920×1080).
+    window.resize(window.screen()->availableSize());
+  } else {
+    window.restoreSettings();
+  }
+  if (options.place) window.showPlace(*options.place);
+}
+
+// Opens the model file, the run and the comparison the command line names, in that order;
+// false when the model file cannot be opened.
+bool openRequested(layerlab::ui::MainWindow& window, const GuiOptions& options) {
+  if (!options.modelPath.isEmpty()) {
+    window.showPlace(layerlab::ui::Place::Model);
+    if (!window.modelPage()->openModelFile(options.modelPath)) return false;
+  }
+  if (options.runId > 0) {
+    window.showPlace(layerlab::ui::Place::Runs);
+    window.findChild<layerlab::ui::RunsPage*>()->showRunDetail(options.runId);
+  }
+  if (!options.compareIds.empty()) {
+    window.showPlace(layerlab::ui::Place::Runs);
+    auto* runs = window.findChild<layerlab::ui::RunsPage*>();
+    runs->selectRuns(options.compareIds);
+    runs->compareRuns(options.compareIds);
+  }
+  return true;
+}
+
+// --train-slice: a 3-epoch run on the first `trainSlice` images (none when it is 0). True when
+// the run started.
+bool startDemoRun(layerlab::ui::MainWindow& window, int trainSlice) {
+  if (trainSlice <= 0) return false;
+  layerlab::ui::TrainPage* page = window.trainPage();
+  layerlab::engine::DatasetSpec data;
+  data.limit = trainSlice;
+  page->setDataset(data);
+  layerlab::engine::TrainConfig config = page->trainConfig();
+  config.epochs = 3;
+  config.logEveryBatches = 5;
+  page->setTrainConfig(config);
+  window.showPlace(layerlab::ui::Place::Train);
+  return page->startTraining();
+}
+
+// Saves the window to `path` once it shows what it is meant to: after the demonstration run when
+// one is running, after the Data place's preview when that place is still reading it.
+void grabWhenReady(layerlab::ui::MainWindow& window, const QString& path, bool demoRunning) {
+  // A zero timer fires once the event loop has handled what show() queued (layout, polish),
+  // so the grab sees the finished window; the Data place first finishes reading its preview.
+  auto grabSoon = [&window, path] {
+    QTimer::singleShot(0, &window, [&window, path] { saveScreenshot(window, path); });
+  };
+  if (demoRunning) {
+    QObject::connect(window.trainPage(), &layerlab::ui::TrainPage::trainingFinished, &window,
+                     grabSoon, Qt::SingleShotConnection);
+  } else if (window.dataPage()->loading() && window.currentPlace() == layerlab::ui::Place::Data) {
+    QObject::connect(window.dataPage(), &layerlab::ui::DataPage::previewReady, &window, grabSoon,
+                     Qt::SingleShotConnection);
+  } else {
+    grabSoon();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -193,66 +271,14 @@ int main(int argc, char** argv) {
   layerlab::ui::MainWindow window(options->storePath);
   layerlab::app::TrainingSession session;
   window.trainPage()->setBackend(&session);
-  auto* runsPage = window.findChild<layerlab::ui::RunsPage*>();
-  runsPage->setCatalog(std::make_unique<layerlab::app::StoreRunCatalog>());
-  runsPage->setRunTools(&runTools);
-  QObject::connect(runsPage, &layerlab::ui::RunsPage::runsReloaded, runsPage,
-                   [&runTools, runsPage] {
-                     runTools.setStorePath(QFile::encodeName(runsPage->storePath()).toStdString());
-                   });
+  setUpRunsPage(window, runTools);
   window.setDevice(session.deviceDescription());
   const bool takingScreenshot = !options->screenshotPath.isEmpty();
-  if (takingScreenshot) {
-    window.resize(kScreenshotWindowSize);
-  } else {
-    window.restoreSettings();
-  }
-  if (options->place) window.showPlace(*options->place);
+  applyWindowOptions(window, *options);
   if (options->firstPaint) app.installEventFilter(new FirstPaintReporter(&window, sinceMain));
   window.show();
-  if (!options->modelPath.isEmpty()) {
-    window.showPlace(layerlab::ui::Place::Model);
-    if (!window.modelPage()->openModelFile(options->modelPath)) return 2;
-  }
-  if (options->runId > 0) {
-    window.showPlace(layerlab::ui::Place::Runs);
-    window.findChild<layerlab::ui::RunsPage*>()->showRunDetail(options->runId);
-  }
-  if (!options->compareIds.empty()) {
-    window.showPlace(layerlab::ui::Place::Runs);
-    auto* runs = window.findChild<layerlab::ui::RunsPage*>();
-    runs->selectRuns(options->compareIds);
-    runs->compareRuns(options->compareIds);
-  }
-  bool demoRunning = false;
-  if (options->trainSlice > 0) {
-    layerlab::ui::TrainPage* page = window.trainPage();
-    layerlab::engine::DatasetSpec data;
-    data.limit = options->trainSlice;
-    page->setDataset(data);
-    layerlab::engine::TrainConfig config = page->trainConfig();
-    config.epochs = 3;
-    config.logEveryBatches = 5;
-    page->setTrainConfig(config);
-    window.showPlace(layerlab::ui::Place::Train);
-    demoRunning = page->startTraining();
-  }
-
-  if (takingScreenshot) {
-    // A zero timer fires once the event loop has handled what show() queued (layout, polish),
-    // so the grab sees the finished window; the Data place first finishes reading its preview.
-    auto grabSoon = [&window, path = options->screenshotPath] {
-      QTimer::singleShot(0, &window, [&window, path] { saveScreenshot(window, path); });
-    };
-    if (demoRunning) {
-      QObject::connect(window.trainPage(), &layerlab::ui::TrainPage::trainingFinished, &window,
-                       grabSoon, Qt::SingleShotConnection);
-    } else if (window.dataPage()->loading() && window.currentPlace() == layerlab::ui::Place::Data) {
-      QObject::connect(window.dataPage(), &layerlab::ui::DataPage::previewReady, &window, grabSoon,
-                       Qt::SingleShotConnection);
-    } else {
-      grabSoon();
-    }
-  }
+  if (!openRequested(window, *options)) return 2;
+  const bool demoRunning = startDemoRun(window, options->trainSlice);
+  if (takingScreenshot) grabWhenReady(window, options->screenshotPath, demoRunning);
   return app.exec();
 }

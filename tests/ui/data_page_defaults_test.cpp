@@ -22,6 +22,7 @@
 #include "tests/ui/gui_test_support.h"
 #include "ui/data/data_page.h"
 #include "ui/main_window.h"
+#include "app/gui/store_run_catalog.h"
 #include "ui/runs/compare_view.h"
 #include "ui/training/train_page.h"
 
@@ -156,8 +157,10 @@ TEST(DataPageDefaultsTest, AnIrisTableIsTheSameDataFromTheGuiAndTheCli) {
   EXPECT_EQ(engine::readStoredDataset(second["dataset"]).spec, gui) << second["dataset"].dump();
   EXPECT_EQ(first["dataset_fingerprint"], second["dataset_fingerprint"]);
 
+  app::StoreRunCatalog catalog;
+  catalog.open(QString::fromStdString(db));
   CompareView compare;
-  compare.showRuns(storage::RunQuery(db), {1, 2});
+  compare.showRuns(catalog, {1, 2});
   compare.show();
   EXPECT_TRUE(compare.bannerText().isEmpty()) << compare.bannerText().toStdString();
 }

@@ -40,6 +40,48 @@ QString delimiterName(char delimiter) {
   }
 }
 
+QStringList featureColumns(const engine::CsvTable& table) {
+  QStringList columns;
+  for (const std::string& feature : table.featureNames)
+    columns << QString::fromStdString(feature);
+  return columns;
+}
+
+// The summary line of a table that reads cleanly; `truncated` when only the first
+// kPreviewBytes were read.
+QString summaryOf(const engine::CsvTable& table, bool truncated) {
+  QStringList classes;
+  for (const std::string& c : table.classNames)
+    classes << QString::fromStdString(c);
+  return table.task == "classification"
+             ? CsvImportDialog::tr(
+                   "%1 rows%2 · %3 feature columns · delimiter: %4 · label '%5': %6 classes (%7)")
+                   .arg(table.rows)
+                   .arg(truncated ? CsvImportDialog::tr(" in the first MiB") : QString())
+                   .arg(table.featureNames.size())
+                   .arg(delimiterName(table.delimiter), QString::fromStdString(table.labelName))
+                   .arg(classes.size())
+                   .arg(classes.mid(0, 8).join(QStringLiteral(", ")) +
+                        (classes.size() > 8 ? QStringLiteral(", …") : QString()))
+             : CsvImportDialog::tr(
+                   "%1 rows%2 · %3 feature columns · delimiter: %4 · label '%5': a number "
+                   "(regression)")
+                   .arg(table.rows)
+                   .arg(truncated ? CsvImportDialog::tr(" in the first MiB") : QString())
+                   .arg(table.featureNames.size())
+                   .arg(delimiterName(table.delimiter), QString::fromStdString(table.labelName));
+}
+
+// The feature columns (the first twelve) and the label with its kind.
+QString columnsOf(const engine::CsvTable& table, const QStringList& columns) {
+  return CsvImportDialog::tr("Columns: %1 — numbers; %2 — the label (%3)")
+      .arg(columns.mid(0, 12).join(QStringLiteral(", ")) +
+               (columns.size() > 12 ? QStringLiteral(", …") : QString()),
+           QString::fromStdString(table.labelName),
+           table.task == "classification" ? CsvImportDialog::tr("classes")
+                                          : CsvImportDialog::tr("number"));
+}
+
 }  // namespace
 
 CsvImportDialog::CsvImportDialog(const QString& path, QWidget* parent)
@@ -49,6 +91,24 @@ CsvImportDialog::CsvImportDialog(const QString& path, QWidget* parent)
   QFile file(path);
   if (file.open(QIODevice::ReadOnly)) m_text = file.read(kPreviewBytes);
 
+  QFormLayout* form = buildOptionsForm();
+  buildLinesTable();
+  buildSummary();
+  buildButtons();
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(m_lines, 1);
+  layout->addWidget(m_summary);
+  layout->addWidget(m_columns);
+  layout->addWidget(m_buttons);
+  resize(760, 560);
+
+  connectOptions();
+  recheck();
+}
+
+QFormLayout* CsvImportDialog::buildOptionsForm() {
   m_delimiter = new QComboBox(this);
   m_delimiter->addItem(tr("Detect"), QStringLiteral("auto"));
   m_delimiter->addItem(tr("Comma ( , )"), QStringLiteral(","));
@@ -73,7 +133,10 @@ CsvImportDialog::CsvImportDialog(const QString& path, QWidget* parent)
   form->addRow(tr("Lines to skip"), m_skipRows);
   form->addRow(tr("Label column"), m_label);
   form->addRow(tr("Missing values"), m_missing);
+  return form;
+}
 
+void CsvImportDialog::buildLinesTable() {
   m_lines = new QTableWidget(this);
   m_lines->setObjectName(QStringLiteral("csvLines"));
   m_lines->setColumnCount(1);
@@ -91,32 +154,30 @@ CsvImportDialog::CsvImportDialog(const QString& path, QWidget* parent)
     line.remove(QLatin1Char('\r'));
     m_lines->setItem(i, 0, new QTableWidgetItem(line));
   }
+}
 
+void CsvImportDialog::buildSummary() {
   m_summary = new QLabel(this);
   m_summary->setObjectName(QStringLiteral("csvSummary"));
   m_summary->setWordWrap(true);
   m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_columns = new QLabel(this);
   m_columns->setWordWrap(true);
+}
+
+void CsvImportDialog::buildButtons() {
   m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));
   connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
 
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
-  layout->addWidget(m_lines, 1);
-  layout->addWidget(m_summary);
-  layout->addWidget(m_columns);
-  layout->addWidget(m_buttons);
-  resize(760, 560);
-
+void CsvImportDialog::connectOptions() {
   for (QComboBox* combo : {m_delimiter, m_header, m_label, m_missing})
     connect(combo, &QComboBox::currentIndexChanged, this, [this] {
       if (!m_updatingLabels) recheck();
     });
   connect(m_skipRows, &QSpinBox::valueChanged, this, &CsvImportDialog::recheck);
-  recheck();
 }
 
 engine::CsvOptions CsvImportDialog::options() const {
@@ -177,49 +238,14 @@ void CsvImportDialog::recheck() {
   try {
     const engine::CsvTable table = engine::parseCsv(
         std::string_view(m_text.constData(), static_cast<size_t>(m_text.size())), name, config);
-    QStringList columns;
-    for (const std::string& feature : table.featureNames)
-      columns << QString::fromStdString(feature);
+    const QStringList columns = featureColumns(table);
     QStringList all = columns;
     all << QString::fromStdString(table.labelName);
-    if (m_label->count() <= 1 && table.hasHeader) {
-      fillLabelChoices(all);
-    } else if (m_label->count() == 0) {
-      QStringList numbered;
-      for (int i = 0; i < all.size(); ++i)
-        numbered << tr("column %1").arg(i + 1);
-      m_updatingLabels = true;
-      m_label->addItem(tr("The last column"), QVariant::fromValue<qlonglong>(-1));
-      for (int i = 0; i < all.size(); ++i)
-        m_label->addItem(numbered[i], QVariant::fromValue<qlonglong>(i));
-      m_updatingLabels = false;
-    }
-    QStringList classes;
-    for (const std::string& c : table.classNames)
-      classes << QString::fromStdString(c);
+    offerLabelColumns(all, table.hasHeader);
     const bool truncated = m_text.size() >= kPreviewBytes;
-    m_summary->setText(
-        (table.task == "classification"
-             ? tr("%1 rows%2 · %3 feature columns · delimiter: %4 · label '%5': %6 classes (%7)")
-                   .arg(table.rows)
-                   .arg(truncated ? tr(" in the first MiB") : QString())
-                   .arg(table.featureNames.size())
-                   .arg(delimiterName(table.delimiter), QString::fromStdString(table.labelName))
-                   .arg(classes.size())
-                   .arg(classes.mid(0, 8).join(QStringLiteral(", ")) +
-                        (classes.size() > 8 ? QStringLiteral(", …") : QString()))
-             : tr("%1 rows%2 · %3 feature columns · delimiter: %4 · label '%5': a number "
-                  "(regression)")
-                   .arg(table.rows)
-                   .arg(truncated ? tr(" in the first MiB") : QString())
-                   .arg(table.featureNames.size())
-                   .arg(delimiterName(table.delimiter), QString::fromStdString(table.labelName))));
+    m_summary->setText(summaryOf(table, truncated));
     m_summary->setStyleSheet(QString());
-    m_columns->setText(tr("Columns: %1 — numbers; %2 — the label (%3)")
-                           .arg(columns.mid(0, 12).join(QStringLiteral(", ")) +
-                                    (columns.size() > 12 ? QStringLiteral(", …") : QString()),
-                                QString::fromStdString(table.labelName),
-                                table.task == "classification" ? tr("classes") : tr("number")));
+    m_columns->setText(columnsOf(table, columns));
   } catch (const engine::DataError& error) {
     m_error = QString::fromUtf8(error.what());
     m_errorLine = lineIn(m_error);
@@ -227,6 +253,30 @@ void CsvImportDialog::recheck() {
     m_summary->setStyleSheet(QStringLiteral("color: #c0392b; font-weight: bold;"));
     m_columns->clear();
   }
+  markErrorLine();
+  m_buttons->button(QDialogButtonBox::Ok)->setEnabled(acceptable());
+}
+
+// Names the columns once: by the header when there is one, else by number. Later checks keep
+// the choices, so a chosen label survives changes of the other options.
+void CsvImportDialog::offerLabelColumns(const QStringList& all, bool hasHeader) {
+  if (m_label->count() <= 1 && hasHeader) {
+    fillLabelChoices(all);
+  } else if (m_label->count() == 0) {
+    QStringList numbered;
+    for (int i = 0; i < all.size(); ++i)
+      numbered << tr("column %1").arg(i + 1);
+    m_updatingLabels = true;
+    m_label->addItem(tr("The last column"), QVariant::fromValue<qlonglong>(-1));
+    for (int i = 0; i < all.size(); ++i)
+      m_label->addItem(numbered[i], QVariant::fromValue<qlonglong>(i));
+    m_updatingLabels = false;
+  }
+}
+
+// Marks the line the error names among the file's lines and scrolls to it; clears the mark of
+// a line that is no longer wrong.
+void CsvImportDialog::markErrorLine() {
   for (int row = 0; row < m_lines->rowCount(); ++row) {
     QTableWidgetItem* item = m_lines->item(row, 0);
     const bool bad = row + 1 == m_errorLine;
@@ -238,7 +288,6 @@ void CsvImportDialog::recheck() {
     m_lines->scrollToItem(m_lines->item(m_errorLine - 1, 0));
   }
   m_lines->verticalHeader()->setVisible(true);
-  m_buttons->button(QDialogButtonBox::Ok)->setEnabled(acceptable());
 }
 
 bool CsvImportDialog::acceptable() const {

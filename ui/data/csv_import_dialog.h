@@ -14,6 +14,7 @@
 
 class QComboBox;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QSpinBox;
 class QTableWidget;
@@ -41,7 +42,14 @@ class CsvImportDialog : public QDialog {
   bool acceptable() const;
 
  private:
+  QFormLayout* buildOptionsForm();
+  void buildLinesTable();
+  void buildSummary();
+  void buildButtons();
+  void connectOptions();
   void recheck();
+  void offerLabelColumns(const QStringList& all, bool hasHeader);
+  void markErrorLine();
   void fillLabelChoices(const QStringList& names);
 
   QString m_path;

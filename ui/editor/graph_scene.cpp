@@ -25,55 +25,6 @@
 
 namespace layerlab::ui {
 
-QPainterPath GraphScene::routeConnection(const NodeCard& source, const NodeCard& target) const {
-  const QPointF a = source.outputPort(), b = target.inputPort();
-  if (b.y() - a.y() >= 24) {
-    const double bend = std::max(30.0, (b.y() - a.y()) / 2);
-    QPainterPath down(a);
-    down.cubicTo(a + QPointF(0, bend), b - QPointF(0, bend), b);
-    if (!passesBehindCards(down, source, target)) return down;
-    // A connection that skips layers would run behind the cards in between: it goes beside them.
-    return aroundCards(a, b, std::max(source.pos().x(), target.pos().x()) + kCardWidth + 24);
-  }
-  // Upwards: into the next column of a folded chain, or back to an earlier layer.
-  const double lane = b.x() > a.x() ? (source.pos().x() + kCardWidth + target.pos().x()) / 2
-                                    : std::min(source.pos().x(), target.pos().x()) - 24;
-  return aroundCards(a, b, lane);
-}
-
-bool GraphScene::passesBehindCards(const QPainterPath& path, const NodeCard& source,
-                                   const NodeCard& target) const {
-  QPainterPathStroker stroker;
-  stroker.setWidth(2);
-  const QPainterPath line = stroker.createStroke(path);
-  for (const auto& [id, card] : m_cards) {
-    if (card != &source && card != &target &&
-        line.intersects(card->sceneBoundingRect().adjusted(-4, -4, 4, 4)))
-      return true;
-  }
-  return false;
-}
-
-QPainterPath GraphScene::aroundCards(QPointF a, QPointF b, double laneX) {
-  // Down out of the port, along a vertical lane clear of the cards, and down into the target.
-  constexpr double kStub = 18, kRound = 12;
-  const double below = a.y() + kStub, above = b.y() - kStub;
-  const double towardsLane = laneX > a.x() ? kRound : -kRound;
-  const double fromLane = b.x() > laneX ? kRound : -kRound;
-  const double vertical = above < below ? -kRound : kRound;
-  QPainterPath path(a);
-  path.lineTo(a.x(), below - kRound);
-  path.quadTo(a.x(), below, a.x() + towardsLane, below);
-  path.lineTo(laneX - towardsLane, below);
-  path.quadTo(laneX, below, laneX, below + vertical);
-  path.lineTo(laneX, above - vertical);
-  path.quadTo(laneX, above, laneX + fromLane, above);
-  path.lineTo(b.x() - fromLane, above);
-  path.quadTo(b.x(), above, b.x(), above + kRound);
-  path.lineTo(b);
-  return path;
-}
-
 GraphScene::GraphScene(EditorModel& model, QUndoStack& undo, QObject* parent)
     : QGraphicsScene(parent), m_model(model), m_undo(undo) {
   // Rebuilt after the event that changed the model has finished: a card may be in the middle of
@@ -139,6 +90,14 @@ QPointF GraphScene::connectionMidpoint(const std::string& from, const std::strin
   return QPointF();
 }
 
+namespace {
+
+QString shapeText(const std::optional<engine::Shape>& shape) {
+  return shape ? QString::fromStdString(engine::formatShape(*shape)) : QStringLiteral("?");
+}
+
+}  // namespace
+
 void GraphScene::rebuild() {
   m_rebuildPending = false;
   const std::vector<std::string> selected = selectedIds();
@@ -151,20 +110,35 @@ void GraphScene::rebuild() {
   }
   m_edgeCount = 0;
   const engine::ModelSpec spec = m_model.spec();
+  addCards(spec);
+  for (const engine::NodeSpec& node : spec.nodes) {
+    for (const std::string& from : node.inputs)
+      addConnection(spec, from, node.id);
+  }
+  for (const std::string& id : selected) {
+    if (NodeCard* c = card(id)) c->setSelected(true);
+  }
+  if (!m_selectAfterRebuild.empty()) {
+    selectNodes(m_selectAfterRebuild);
+    m_selectAfterRebuild.clear();
+  }
+  Q_EMIT rebuilt();
+}
+
+void GraphScene::addCard(NodeCard* card) {
+  card->setPos(m_model.position(card->id()));
+  addItem(card);
+  m_cards[card->id()] = card;
+}
+
+void GraphScene::addCards(const engine::ModelSpec& spec) {
   const engine::ModelAnalysis& analysis = m_model.analysis();
-  auto shapeText = [](const std::optional<engine::Shape>& shape) {
-    return shape ? QString::fromStdString(engine::formatShape(*shape)) : QStringLiteral("?");
-  };
-  // The model's input.
-  auto* input = new NodeCard(
+  addCard(new NodeCard(
       *this, engine::kInputName,
       {.title = tr("Input"),
        .subtitle = QString::fromStdString(spec.inputDtype),
        .detail = tr("shape %1").arg(QString::fromStdString(engine::formatShape(spec.inputShape)))},
-      false);
-  input->setPos(m_model.position(engine::kInputName));
-  addItem(input);
-  m_cards[engine::kInputName] = input;
+      false));
   std::map<std::string, QString> problems;
   for (const engine::ModelProblem& problem : analysis.problems) {
     QString& text = problems[problem.nodeId];
@@ -180,50 +154,38 @@ void GraphScene::rebuild() {
              : QString();
     const bool output =
         std::find(spec.outputs.begin(), spec.outputs.end(), node.id) != spec.outputs.end();
-    auto* card = new NodeCard(
+    addCard(new NodeCard(
         *this, node.id,
         {.title = QString::fromStdString(node.type),
          .subtitle = QString::fromStdString(node.id) + (output ? tr(" · output") : QString()),
          .detail = detail,
          .problem = problems[node.id]},
-        output);
-    card->setPos(m_model.position(node.id));
-    addItem(card);
-    m_cards[node.id] = card;
+        output));
   }
-  // Connections, labelled with the shape they carry.
-  for (const engine::NodeSpec& node : spec.nodes) {
-    for (const std::string& from : node.inputs) {
-      NodeCard* source = card(from);
-      NodeCard* target = card(node.id);
-      if (source == nullptr || target == nullptr) continue;
-      const QPainterPath path = routeConnection(*source, *target);
-      auto* edge = new EdgeItem(*this, from, node.id, path);
-      addItem(edge);
-      QString carried = tr("[?]");
-      if (from == engine::kInputName) {
-        carried = QString::fromStdString(engine::formatShape(spec.inputShape));
-      } else if (const engine::NodeAnalysis* info = analysis.find(from)) {
-        carried = shapeText(info->outputShape);
-      }
-      auto* label = addSimpleText(carried);
-      label->setFont(canvasFont(kTextPixels));
-      label->setBrush(QColor(85, 85, 85));
-      label->setPos(path.pointAtPercent(0.5) + QPointF(8, -label->boundingRect().height() / 2));
-      edge->setToolTip(
-          tr("%1 → %2: %3")
-              .arg(QString::fromStdString(from), QString::fromStdString(node.id), carried));
-      ++m_edgeCount;
-    }
+}
+
+// A connection, labelled with the shape it carries.
+void GraphScene::addConnection(const engine::ModelSpec& spec, const std::string& from,
+                               const std::string& to) {
+  NodeCard* source = card(from);
+  NodeCard* target = card(to);
+  if (source == nullptr || target == nullptr) return;
+  const QPainterPath path = routeConnection(*source, *target);
+  auto* edge = new EdgeItem(*this, from, to, path);
+  addItem(edge);
+  QString carried = tr("[?]");
+  if (from == engine::kInputName) {
+    carried = QString::fromStdString(engine::formatShape(spec.inputShape));
+  } else if (const engine::NodeAnalysis* info = m_model.analysis().find(from)) {
+    carried = shapeText(info->outputShape);
   }
-  for (const std::string& id : selected) {
-    if (NodeCard* c = card(id)) c->setSelected(true);
-  }
-  if (!m_selectAfterRebuild.empty()) {
-    selectNodes(m_selectAfterRebuild);
-    m_selectAfterRebuild.clear();
-  }
-  Q_EMIT rebuilt();
+  auto* label = addSimpleText(carried);
+  label->setFont(canvasFont(kTextPixels));
+  label->setBrush(QColor(85, 85, 85));
+  label->setPos(path.pointAtPercent(0.5) + QPointF(8, -label->boundingRect().height() / 2));
+  edge->setToolTip(
+      tr("%1 → %2: %3").arg(QString::fromStdString(from), QString::fromStdString(to), carried));
+  ++m_edgeCount;
 }
 
 std::string GraphScene::addLayer(const QString& type, QPointF at) {

@@ -59,28 +59,31 @@ ExportDialog::ExportDialog(qint64 runId, const QString& runName, RunTools& tools
   setObjectName(QStringLiteral("exportDialog"));
   setWindowTitle(tr("Export run %1 to ONNX").arg(runId));
   auto* layout = new QVBoxLayout(this);
+  layout->addWidget(buildIntro(runName));
+  layout->addLayout(buildForm(runName));
+  buildStatus();
+  for (QWidget* w : {static_cast<QWidget*>(m_busy), static_cast<QWidget*>(m_status),
+                     static_cast<QWidget*>(m_error), static_cast<QWidget*>(m_summary)})
+    layout->addWidget(w);
+  layout->addStretch(1);
+  layout->addWidget(buildButtons());
+  resize(560, sizeHint().height());
+}
+
+QLabel* ExportDialog::buildIntro(const QString& runName) {
   auto* intro = new QLabel(tr("Writes the trained model of <b>%1</b> (run %2) as an ONNX file "
                               "(opset 17) and keeps a copy with the run.")
                                .arg(runName.toHtmlEscaped())
-                               .arg(runId),
+                               .arg(m_runId),
                            this);
   intro->setWordWrap(true);
-  layout->addWidget(intro);
+  return intro;
+}
 
+// The file to write and the checkpoint to take.
+QFormLayout* ExportDialog::buildForm(const QString& runName) {
   auto* form = new QFormLayout();
-  auto* fileRow = new QHBoxLayout();
-  m_path = new QLineEdit(this);
-  m_path->setObjectName(QStringLiteral("exportPath"));
-  // The documents folder when there is one; many machines have none, and a suggestion of a
-  // folder that does not exist would fail on Export.
-  QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-  if (folder.isEmpty() || !QDir(folder).exists()) folder = QDir::homePath();
-  m_path->setText(QDir(folder).filePath(defaultFileName(runName, runId)));
-  auto* browse = new QPushButton(tr("Browse\u2026"), this);
-  browse->setObjectName(QStringLiteral("exportBrowse"));
-  fileRow->addWidget(m_path, 1);
-  fileRow->addWidget(browse);
-  form->addRow(tr("File:"), fileRow);
+  form->addRow(tr("File:"), buildFileRow(runName));
   m_checkpoint = new QComboBox(this);
   m_checkpoint->setObjectName(QStringLiteral("exportCheckpoint"));
   m_checkpoint->addItem(tr("Best epoch"), QString::fromLatin1(kBestCheckpoint));
@@ -89,8 +92,30 @@ ExportDialog::ExportDialog(qint64 runId, const QString& runName, RunTools& tools
       tr("The weights to export: those of the epoch with the best "
          "validation result, or those of the last epoch trained"));
   form->addRow(tr("Checkpoint:"), m_checkpoint);
-  layout->addLayout(form);
+  return form;
+}
 
+// The path, suggested from the run's name, and the Browse button that changes it.
+QHBoxLayout* ExportDialog::buildFileRow(const QString& runName) {
+  auto* fileRow = new QHBoxLayout();
+  m_path = new QLineEdit(this);
+  m_path->setObjectName(QStringLiteral("exportPath"));
+  // The documents folder when there is one; many machines have none, and a suggestion of a
+  // folder that does not exist would fail on Export.
+  QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  if (folder.isEmpty() || !QDir(folder).exists()) folder = QDir::homePath();
+  m_path->setText(QDir(folder).filePath(defaultFileName(runName, m_runId)));
+  auto* browse = new QPushButton(tr("Browse\u2026"), this);
+  browse->setObjectName(QStringLiteral("exportBrowse"));
+  fileRow->addWidget(m_path, 1);
+  fileRow->addWidget(browse);
+  connect(browse, &QPushButton::clicked, this, &ExportDialog::chooseFile);
+  return fileRow;
+}
+
+// The busy indicator, the status line, the error and the summary of the file written; all but
+// the status line stay hidden until an export shows them.
+void ExportDialog::buildStatus() {
   m_busy = new QProgressBar(this);
   m_busy->setRange(0, 0);  // no steps to count: a busy indicator
   m_busy->setMaximumHeight(12);
@@ -109,22 +134,18 @@ ExportDialog::ExportDialog(qint64 runId, const QString& runName, RunTools& tools
   m_summary->setWordWrap(true);
   m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_summary->hide();
-  for (QWidget* w : {static_cast<QWidget*>(m_busy), static_cast<QWidget*>(m_status),
-                     static_cast<QWidget*>(m_error), static_cast<QWidget*>(m_summary)})
-    layout->addWidget(w);
-  layout->addStretch(1);
+}
 
+QDialogButtonBox* ExportDialog::buildButtons() {
   auto* buttons = new QDialogButtonBox(this);
   m_exportButton = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
   m_exportButton->setObjectName(QStringLiteral("exportButton"));
   m_exportButton->setDefault(true);
   QPushButton* close = buttons->addButton(QDialogButtonBox::Close);
   close->setObjectName(QStringLiteral("exportClose"));
-  layout->addWidget(buttons);
   connect(m_exportButton, &QPushButton::clicked, this, &ExportDialog::startExport);
   connect(close, &QPushButton::clicked, this, &QDialog::reject);
-  connect(browse, &QPushButton::clicked, this, &ExportDialog::chooseFile);
-  resize(560, sizeHint().height());
+  return buttons;
 }
 
 ExportDialog::~ExportDialog() = default;  // m_worker waits for an export under way

@@ -19,6 +19,9 @@
 #include "ui/export/run_tools.h"
 
 class QComboBox;
+class QDialogButtonBox;
+class QFormLayout;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -58,6 +61,11 @@ class ExportDialog : public QDialog {
  private:
   struct Outcome;
 
+  QLabel* buildIntro(const QString& runName);
+  QFormLayout* buildForm(const QString& runName);
+  QHBoxLayout* buildFileRow(const QString& runName);
+  void buildStatus();
+  QDialogButtonBox* buildButtons();
   void chooseFile();
   void finishExport(const std::shared_ptr<Outcome>& outcome);
   void showError(const QString& message);

@@ -92,7 +92,19 @@ std::vector<double> classProbabilities(const std::vector<float>& outputs) {
 TryItPanel::TryItPanel(RunTools& tools, QWidget* parent) : QWidget(parent), m_tools(tools) {
   setObjectName(QStringLiteral("tryItPanel"));
   auto* layout = new QVBoxLayout(this);
-  auto* controls = new QHBoxLayout();
+  buildChoices();
+  layout->addLayout(buildControlRow());
+  buildResultArea();
+  layout->addWidget(m_busy);
+  layout->addWidget(m_status);
+  layout->addWidget(m_error);
+  layout->addWidget(m_table, 1);
+  connectButtons();
+  showRun(0);
+}
+
+// What to predict: the part of the data, the weights, the range, and the two buttons.
+void TryItPanel::buildChoices() {
   m_split = new QComboBox(this);
   m_split->setObjectName(QStringLiteral("trySplit"));
   m_split->addItem(tr("Test"), QStringLiteral("test"));
@@ -114,6 +126,11 @@ TryItPanel::TryItPanel(RunTools& tools, QWidget* parent) : QWidget(parent), m_to
   m_randomButton = new QPushButton(tr("Random"), this);
   m_randomButton->setObjectName(QStringLiteral("tryRandom"));
   m_randomButton->setToolTip(tr("Predict as many samples as Count, drawn at random"));
+}
+
+// The choices in one row, each after its label.
+QHBoxLayout* TryItPanel::buildControlRow() {
+  auto* controls = new QHBoxLayout();
   controls->addWidget(new QLabel(tr("Data:"), this));
   controls->addWidget(m_split);
   controls->addWidget(new QLabel(tr("Weights:"), this));
@@ -125,8 +142,11 @@ TryItPanel::TryItPanel(RunTools& tools, QWidget* parent) : QWidget(parent), m_to
   controls->addWidget(m_predictButton);
   controls->addWidget(m_randomButton);
   controls->addStretch(1);
-  layout->addLayout(controls);
+  return controls;
+}
 
+// The busy indicator, the status line, the error (hidden until there is one) and the results.
+void TryItPanel::buildResultArea() {
   m_busy = new QProgressBar(this);
   m_busy->setRange(0, 0);
   m_busy->setMaximumHeight(12);
@@ -147,15 +167,12 @@ TryItPanel::TryItPanel(RunTools& tools, QWidget* parent) : QWidget(parent), m_to
   m_table->setIconSize(QSize(kThumbnail, kThumbnail));
   m_table->verticalHeader()->hide();
   m_table->horizontalHeader()->setStretchLastSection(true);
-  layout->addWidget(m_busy);
-  layout->addWidget(m_status);
-  layout->addWidget(m_error);
-  layout->addWidget(m_table, 1);
+}
 
+void TryItPanel::connectButtons() {
   connect(m_predictButton, &QPushButton::clicked, this,
           [this] { predictRange(m_start->value(), m_count->value()); });
   connect(m_randomButton, &QPushButton::clicked, this, [this] { predictRandom(m_count->value()); });
-  showRun(0);
 }
 
 TryItPanel::~TryItPanel() = default;  // m_worker waits for predictions under way

@@ -22,6 +22,7 @@
 #include "ui/export/run_tools.h"
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -68,6 +69,10 @@ class TryItPanel : public QWidget {
  private:
   struct Outcome;
 
+  void buildChoices();
+  QHBoxLayout* buildControlRow();
+  void buildResultArea();
+  void connectButtons();
   bool start(PredictRequest request);
   void finish(const std::shared_ptr<Outcome>& outcome);
   void showResult(const PredictionResult& result);

@@ -57,6 +57,45 @@ QStringList nodeChanges(const engine::NodeSpec& before, const engine::NodeSpec& 
   return what;
 }
 
+// A run's stored model, or nullopt when its JSON cannot be read.
+std::optional<engine::ModelSpec> parseModel(const std::string& json) {
+  engine::ModelParseResult parsed = engine::parseModelSpec(json);
+  return parsed.spec;
+}
+
+// Adds a row to `table` for each layer `model` (the run `name`) adds to, changes in or removes
+// from `reference`, and returns how many rows it added.
+int addLayerChanges(QTableWidget& table, const QString& name, const engine::ModelSpec& reference,
+                    const engine::ModelSpec& model) {
+  int changes = 0;
+  for (const engine::NodeSpec& node : model.nodes) {
+    const engine::NodeSpec* before = reference.findNode(node.id);
+    if (before == nullptr) {
+      addTableRow(table, {name, CompareView::tr("added"),
+                          QStringLiteral("%1 (%2)").arg(QString::fromStdString(node.id),
+                                                        QString::fromStdString(node.type))});
+      ++changes;
+      continue;
+    }
+    const QStringList what = nodeChanges(*before, node);
+    if (!what.isEmpty()) {
+      addTableRow(table, {name, CompareView::tr("changed"),
+                          QStringLiteral("%1: %2").arg(QString::fromStdString(node.id),
+                                                       what.join(QStringLiteral(", ")))});
+      ++changes;
+    }
+  }
+  for (const engine::NodeSpec& node : reference.nodes) {
+    if (model.findNode(node.id) == nullptr) {
+      addTableRow(table, {name, CompareView::tr("removed"),
+                          QStringLiteral("%1 (%2)").arg(QString::fromStdString(node.id),
+                                                        QString::fromStdString(node.type))});
+      ++changes;
+    }
+  }
+  return changes;
+}
+
 }  // namespace
 
 QString CompareView::bannerText() const {
@@ -107,61 +146,31 @@ void CompareView::fillArchitecture() {
   m_architecture->setHorizontalHeaderLabels({tr("Run"), tr("Change"), tr("Detail")});
   m_architecture->setRowCount(0);
   if (m_runs.empty()) return;
-  auto parse = [](const std::string& json) -> std::optional<engine::ModelSpec> {
-    engine::ModelParseResult parsed = engine::parseModelSpec(json);
-    return parsed.spec;
-  };
-  auto addRow = [this](const QString& run, const QString& change, const QString& detail) {
-    addTableRow(*m_architecture, {run, change, detail});
-  };
-  const std::optional<engine::ModelSpec> reference = parse(m_runs.front().detail.modelJson);
+  const std::optional<engine::ModelSpec> reference = parseModel(m_runs.front().detail.modelJson);
   const int64_t referenceParams = reference ? engine::analyzeModel(*reference).totalParams : 0;
   const QString referenceName = runLabel(m_runs.front().detail.summary);
-  addRow(referenceName, tr("reference"),
-         reference ? tr("%1 layers · %2 parameters")
-                         .arg(reference->nodes.size())
-                         .arg(QString::fromStdString(engine::formatThousands(referenceParams)))
-                   : tr("its model cannot be read"));
+  const QString referenceDetail =
+      reference ? tr("%1 layers · %2 parameters")
+                      .arg(reference->nodes.size())
+                      .arg(QString::fromStdString(engine::formatThousands(referenceParams)))
+                : tr("its model cannot be read");
+  addTableRow(*m_architecture, {referenceName, tr("reference"), referenceDetail});
   for (size_t r = 1; r < m_runs.size(); ++r) {
     const QString name = runLabel(m_runs[r].detail.summary);
-    const std::optional<engine::ModelSpec> model = parse(m_runs[r].detail.modelJson);
+    const std::optional<engine::ModelSpec> model = parseModel(m_runs[r].detail.modelJson);
     if (!model || !reference) {
-      addRow(name, tr("unknown"), tr("a model cannot be read"));
+      addTableRow(*m_architecture, {name, tr("unknown"), tr("a model cannot be read")});
       continue;
     }
-    int changes = 0;
-    for (const engine::NodeSpec& node : model->nodes) {
-      const engine::NodeSpec* before = reference->findNode(node.id);
-      if (before == nullptr) {
-        addRow(name, tr("added"),
-               QStringLiteral("%1 (%2)").arg(QString::fromStdString(node.id),
-                                             QString::fromStdString(node.type)));
-        ++changes;
-        continue;
-      }
-      const QStringList what = nodeChanges(*before, node);
-      if (!what.isEmpty()) {
-        addRow(name, tr("changed"),
-               QStringLiteral("%1: %2").arg(QString::fromStdString(node.id),
-                                            what.join(QStringLiteral(", "))));
-        ++changes;
-      }
-    }
-    for (const engine::NodeSpec& node : reference->nodes) {
-      if (model->findNode(node.id) == nullptr) {
-        addRow(name, tr("removed"),
-               QStringLiteral("%1 (%2)").arg(QString::fromStdString(node.id),
-                                             QString::fromStdString(node.type)));
-        ++changes;
-      }
-    }
+    const int changes = addLayerChanges(*m_architecture, name, *reference, *model);
     const int64_t params = engine::analyzeModel(*model).totalParams;
     const int64_t delta = params - referenceParams;
-    addRow(name, changes == 0 ? tr("same layers") : tr("parameters"),
-           tr("%1 parameters (%2%3)")
-               .arg(QString::fromStdString(engine::formatThousands(params)),
-                    delta >= 0 ? QStringLiteral("+") : QStringLiteral("\u2212"),
-                    QString::fromStdString(engine::formatThousands(std::llabs(delta)))));
+    addTableRow(*m_architecture,
+                {name, changes == 0 ? tr("same layers") : tr("parameters"),
+                 tr("%1 parameters (%2%3)")
+                     .arg(QString::fromStdString(engine::formatThousands(params)),
+                          delta >= 0 ? QStringLiteral("+") : QStringLiteral("\u2212"),
+                          QString::fromStdString(engine::formatThousands(std::llabs(delta))))});
   }
   m_architecture->resizeColumnsToContents();
 }

@@ -45,6 +45,20 @@ QStandardItem* makeCell(const QString& text) {
 RunDetailPanel::RunDetailPanel(QWidget* parent)
     : QWidget(parent), m_epochModel(new QStandardItemModel(this)) {
   setObjectName(QStringLiteral("runDetail"));
+  QHBoxLayout* header = buildHeader();
+  buildErrorText();
+  buildEpochTable();
+  buildTabs();
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 8, 0, 0);
+  layout->addLayout(header);
+  layout->addWidget(m_errorText);
+  layout->addWidget(m_tabs, 1);
+}
+
+// The run's title and summary, the Open Model button and the close button in one row.
+QHBoxLayout* RunDetailPanel::buildHeader() {
   m_title = new QLabel(this);
   m_title->setObjectName(QStringLiteral("runDetailTitle"));
   QFont titleFont = m_title->font();
@@ -52,21 +66,40 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   m_title->setFont(titleFont);
   m_summary = new QLabel(this);
   m_summary->setForegroundRole(QPalette::PlaceholderText);
+  QToolButton* closeButton = buildCloseButton();
+  QPushButton* openModel = buildOpenModelButton();
 
+  auto* header = new QHBoxLayout;
+  header->addWidget(m_title);
+  header->addSpacing(8);
+  header->addWidget(m_summary, 1);
+  header->addWidget(openModel);
+  header->addWidget(closeButton);
+  return header;
+}
+
+QToolButton* RunDetailPanel::buildCloseButton() {
   auto* closeButton = new QToolButton(this);
   closeButton->setObjectName(QStringLiteral("runDetailClose"));
   closeButton->setIcon(style()->standardIcon(QStyle::SP_DialogCloseButton));
   closeButton->setToolTip(tr("Close the run details"));
   closeButton->setAutoRaise(true);
   connect(closeButton, &QToolButton::clicked, this, &RunDetailPanel::closeRequested);
+  return closeButton;
+}
 
+QPushButton* RunDetailPanel::buildOpenModelButton() {
   auto* openModel = new QPushButton(tr("Open Model"), this);
   openModel->setObjectName(QStringLiteral("openRunModel"));
   openModel->setToolTip(tr("Open the exact model this run trained in the Model place"));
   connect(openModel, &QPushButton::clicked, this, [this] {
     if (m_runId && !m_modelJson.isEmpty()) Q_EMIT openModelRequested(*m_runId, m_modelJson);
   });
+  return openModel;
+}
 
+// The failed run's error, selectable so it can be copied; hidden until a run has one.
+void RunDetailPanel::buildErrorText() {
   m_errorText = new QLabel(this);
   m_errorText->setObjectName(QStringLiteral("runDetailError"));
   m_errorText->setWordWrap(true);
@@ -74,7 +107,9 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   m_errorText->setStyleSheet(
       QStringLiteral("color: %1;").arg(runStatusColor(storage::RunStatus::Failed).name()));
   m_errorText->hide();
+}
 
+void RunDetailPanel::buildEpochTable() {
   m_epochTable = new QTableView(this);
   m_epochTable->setObjectName(QStringLiteral("epochTable"));
   m_epochTable->setModel(m_epochModel);
@@ -84,14 +119,10 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   m_epochTable->verticalHeader()->hide();
   m_epochTable->verticalHeader()->setDefaultSectionSize(m_epochTable->fontMetrics().height() + 10);
   m_epochTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+}
 
-  auto* header = new QHBoxLayout;
-  header->addWidget(m_title);
-  header->addSpacing(8);
-  header->addWidget(m_summary, 1);
-  header->addWidget(openModel);
-  header->addWidget(closeButton);
-
+// The curves, the epoch table, the test results and the per-class metrics as tabs.
+void RunDetailPanel::buildTabs() {
   m_charts = new TrainingCharts(this);
   m_charts->setObjectName(QStringLiteral("runCharts"));
 
@@ -104,12 +135,6 @@ RunDetailPanel::RunDetailPanel(QWidget* parent)
   m_tabs->addTab(m_results, tr("Results"));
   m_perClass = new ClassMetricsTable(this);
   m_tabs->addTab(m_perClass, tr("Per class"));
-
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(0, 8, 0, 0);
-  layout->addLayout(header);
-  layout->addWidget(m_errorText);
-  layout->addWidget(m_tabs, 1);
 }
 
 void RunDetailPanel::showRun(const storage::RunDetail& run, const std::vector<EpochMetrics>& epochs,

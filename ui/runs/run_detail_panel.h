@@ -14,10 +14,13 @@
 
 #include "storage/run_types.h"
 
+class QHBoxLayout;
 class QLabel;
+class QPushButton;
 class QStandardItemModel;
 class QTableView;
 class QTabWidget;
+class QToolButton;
 
 namespace layerlab::ui {
 
@@ -59,6 +62,12 @@ class RunDetailPanel : public QWidget {
   void openModelRequested(qint64 runId, const QString& modelJson);
 
  private:
+  QHBoxLayout* buildHeader();
+  QToolButton* buildCloseButton();
+  QPushButton* buildOpenModelButton();
+  void buildErrorText();
+  void buildEpochTable();
+  void buildTabs();
   void fillEpochs(const std::vector<storage::EpochMetrics>& epochs);
   void fillCurves(const storage::RunDetail& run, const std::vector<storage::EpochMetrics>& epochs,
                   const RunCurves& curves);

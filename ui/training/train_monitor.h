@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QWidget>
 
+#include "storage/run_types.h"
 #include "ui/training/training_backend.h"
 
 class QCheckBox;
