@@ -148,10 +148,6 @@ void emitConv(OnnxEmitContext& ctx) {
           {"group", p.getInt("groups")}});
 }
 
-int64_t poolStride(const LayerParams& p) {
-  return p.isSet("stride") ? p.getInt("stride") : p.getInt("pool_size");
-}
-
 // ONNX 1.12 sizes a ceil_mode window that would start in the right padding; torch drops it.
 // Shape inference would then disagree with the model, so such a layer is refused.
 std::string refuseWindowPool(const LayerParams& p, const std::vector<Shape>& inputShapes) {
