@@ -5,10 +5,10 @@
 // emitter (layerlab_export, engine/export/onnx_layers.cpp). An ONNX importer slot comes later.
 //
 // No torch and no protobuf here: the slots are typed with opaque, forward-declared types (LayerOp,
-// OnnxEmitContext). The rows are made once, on first use, and are read-only afterwards: safe to
-// read from any thread. A slot is read only through its library's accessor (torchLayerRegistry()
-// in layer_op.h, onnxLayerRegistry() in engine/export/onnx_layers.h), which fills it first, once,
-// under std::call_once (layer_slots.h).
+// OnnxEmitContext). The rows are made once, on first use, and their rules never change: safe to
+// read from any thread. A slot is written once and read only through its library's accessor
+// (torchLayerRegistry() in layer_op.h, onnxLayerRegistry() in engine/export/onnx_layers.h), which
+// fills it first, under std::call_once (layer_slots.h).
 #pragma once
 
 #include <functional>
