@@ -32,9 +32,9 @@ std::optional<ModelAnalysis> longerAnalysis(const ModelSpec& spec, const ModelAn
   if (!sequence) return std::nullopt;
   bool readsSequence = false;
   for (const NodeAnalysis& node : analysis.nodes) {
-    const OnnxLayerRule* rule = findOnnxLayerRule(node.type);
-    if (rule == nullptr || !rule->anyLength) return std::nullopt;
-    readsSequence = readsSequence || rule->readsSequence;
+    const OnnxEmitter& emitter = onnxLayerRegistry().find(node.type)->onnx;
+    if (emitter.emit == nullptr || !emitter.anyLength) return std::nullopt;
+    readsSequence = readsSequence || emitter.readsSequence;
   }
   if (!readsSequence) return std::nullopt;
   ModelSpec longer = spec;
@@ -105,7 +105,7 @@ void emitNodes(const ModelSpec& spec, const ModelAnalysis& analysis, GraphModule
                         .inputs = std::move(inputs),
                         .output = values[i],
                         .module = childModule(module, node.id)};
-    findOnnxLayerRule(node.type)->emit(ctx);
+    onnxLayerRegistry().find(node.type)->onnx.emit(ctx);
   }
 }
 
@@ -138,20 +138,22 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
 std::vector<ModelProblem> onnxExportProblems(const ModelSpec& spec, const ModelAnalysis& analysis) {
   if (!analysis.ok()) return analysis.problems;
   std::vector<ModelProblem> problems;
+  const LayerRegistry& rows = onnxLayerRegistry();
   for (const NodeAnalysis& node : analysis.nodes) {
-    const OnnxLayerRule* rule = findOnnxLayerRule(node.type);
-    if (rule == nullptr) {
-      problems.push_back({node.id, node.type + " has no ONNX form in this version of LayerLab"});
+    const OnnxEmitter& emitter = rows.find(node.type)->onnx;  // analysis.ok(): a known type
+    if (emitter.emit == nullptr) {
+      problems.push_back({node.id, node.type + " has no ONNX form in this version of LayerLab: " +
+                                       emitter.notExportable});
       continue;
     }
-    if (rule->refuse == nullptr) continue;
+    if (emitter.refuse == nullptr) continue;
     std::vector<Shape> inputShapes;
     for (size_t index : node.inputIndices) {
       inputShapes.push_back(index == ModelAnalysis::kInputIndex
                                 ? spec.inputShape
                                 : *analysis.nodes[index].outputShape);
     }
-    if (std::string reason = rule->refuse(*node.params, inputShapes); !reason.empty())
+    if (std::string reason = emitter.refuse(*node.params, inputShapes); !reason.empty())
       problems.push_back({node.id, node.type + " cannot be exported to ONNX: " + reason});
   }
   return problems;
@@ -159,8 +161,9 @@ std::vector<ModelProblem> onnxExportProblems(const ModelSpec& spec, const ModelA
 
 std::vector<std::string> onnxLayerTypes() {
   std::vector<std::string> types;
-  for (const OnnxLayerRule& rule : onnxLayerRules())
-    types.push_back(rule.type);
+  for (const LayerType& type : onnxLayerRegistry().types()) {
+    if (type.onnx.emit != nullptr) types.push_back(type.name);
+  }
   return types;
 }
 

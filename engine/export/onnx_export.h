@@ -57,11 +57,11 @@ struct OnnxExportSummary {
   int64_t fileBytes = 0;
 };
 
-// What keeps the model from being exported, one problem per node (a layer type without an ONNX
-// rule, an option ONNX cannot express), or the analysis's own problems. Empty: it can be.
+// What keeps the model from being exported, one problem per node (a layer type marked as having
+// no ONNX form, an option ONNX cannot express), or the analysis's own problems. Empty: it can be.
 std::vector<ModelProblem> onnxExportProblems(const ModelSpec& spec, const ModelAnalysis& analysis);
 
-// The layer types the exporter knows, in its table's order.
+// The layer types the exporter can write, in the registry's order.
 std::vector<std::string> onnxLayerTypes();
 
 // Describes the model as ONNX into `graph` (validated). `module` must be built from `spec` and

@@ -1,11 +1,14 @@
-// The ONNX rules of the core, convolution, pooling, normalisation, activation and merge layers,
-// and the table of every rule. Mappings follow the ONNX operator specs at opset 17; see the
+// The ONNX emitters of the core, convolution, pooling, normalisation, activation and merge layers,
+// and the filling of every row's emitter slot (the sequence layers' emitters are in
+// onnx_sequence_layers.cpp). Mappings follow the ONNX operator specs at opset 17; see the
 // project's ONNX notes for the evidence behind each choice.
 #include "engine/export/onnx_layers.h"
 
 #include <cmath>
+#include <mutex>
 
 #include "engine/export/onnx_emit.h"
+#include "engine/model/layer_slots.h"
 #include "engine/model/layers/layer_rules.h"
 
 namespace layerlab::engine {
@@ -148,10 +151,6 @@ void emitConv(OnnxEmitContext& ctx) {
           {"group", p.getInt("groups")}});
 }
 
-int64_t poolStride(const LayerParams& p) {
-  return p.isSet("stride") ? p.getInt("stride") : p.getInt("pool_size");
-}
-
 // ONNX 1.12 sizes a ceil_mode window that would start in the right padding; torch drops it.
 // Shape inference would then disagree with the model, so such a layer is refused.
 std::string refuseWindowPool(const LayerParams& p, const std::vector<Shape>& inputShapes) {
@@ -265,54 +264,53 @@ void emitConcat(OnnxEmitContext& ctx) {
   finish(ctx, "Concat", ctx.inputs, {{"axis", batchedAxis(ctx.params.getInt("axis"))}});
 }
 
-std::vector<OnnxLayerRule> makeRules() {
-  return {
-      {.type = "Dense", .emit = emitDense},
-      {.type = "Flatten", .emit = emitFlatten},
-      // The target shape holds every size, the time axis's too.
-      {.type = "Reshape", .emit = emitReshape, .anyLength = false},
-      {.type = "Embedding", .emit = emitEmbedding, .readsSequence = true},
-      {.type = "Dropout", .emit = emitIdentity},  // inference: the values pass unchanged
-      {.type = "Conv1d", .emit = emitConv},
-      {.type = "Conv2d", .emit = emitConv},
-      {.type = "MaxPool1d", .refuse = refuseWindowPool, .emit = emitMaxPool},
-      {.type = "MaxPool2d", .refuse = refuseWindowPool, .emit = emitMaxPool},
-      {.type = "AvgPool1d", .refuse = refuseWindowPool, .emit = emitAvgPool},
-      {.type = "AvgPool2d", .refuse = refuseWindowPool, .emit = emitAvgPool},
-      {.type = "GlobalAvgPool", .emit = emitGlobalAvgPool},
-      {.type = "BatchNorm", .emit = emitBatchNorm},
-      {.type = "LayerNorm", .emit = emitLayerNorm},
-      {.type = "ReLU", .emit = emitElementwise<kRelu>},
-      {.type = "LeakyReLU", .emit = emitLeakyRelu},
-      {.type = "ELU", .emit = emitElu},
-      {.type = "GELU", .emit = emitGelu},
-      {.type = "Sigmoid", .emit = emitElementwise<kSigmoid>},
-      {.type = "Tanh", .emit = emitElementwise<kTanh>},
-      {.type = "Softmax", .emit = emitSoftmax},
-      {.type = "LogSoftmax", .emit = emitLogSoftmax},
-      {.type = "LSTM", .emit = emitLstm, .readsSequence = true},
-      {.type = "GRU", .emit = emitGru, .readsSequence = true},
-      {.type = "MultiheadAttention", .emit = emitMultiheadAttention, .readsSequence = true},
-      {.type = "TransformerEncoderLayer",
-       .emit = emitTransformerEncoderLayer,
-       .readsSequence = true},
-      {.type = "Add", .emit = emitAdd},
-      {.type = "Concat", .emit = emitConcat},
-  };
+void setEmitters(LayerSlotWriter& rows) {
+  rows.row("Dense").onnx = {.emit = emitDense};
+  rows.row("Flatten").onnx = {.emit = emitFlatten};
+  // The target shape holds every size, the time axis's too.
+  rows.row("Reshape").onnx = {.emit = emitReshape, .anyLength = false};
+  rows.row("Embedding").onnx = {.emit = emitEmbedding, .readsSequence = true};
+  rows.row("Dropout").onnx = {.emit = emitIdentity};  // inference: the values pass unchanged
+  rows.row("Conv1d").onnx = {.emit = emitConv};
+  rows.row("Conv2d").onnx = {.emit = emitConv};
+  rows.row("MaxPool1d").onnx = {.emit = emitMaxPool, .refuse = refuseWindowPool};
+  rows.row("MaxPool2d").onnx = {.emit = emitMaxPool, .refuse = refuseWindowPool};
+  rows.row("AvgPool1d").onnx = {.emit = emitAvgPool, .refuse = refuseWindowPool};
+  rows.row("AvgPool2d").onnx = {.emit = emitAvgPool, .refuse = refuseWindowPool};
+  rows.row("GlobalAvgPool").onnx = {.emit = emitGlobalAvgPool};
+  rows.row("BatchNorm").onnx = {.emit = emitBatchNorm};
+  rows.row("LayerNorm").onnx = {.emit = emitLayerNorm};
+  rows.row("ReLU").onnx = {.emit = emitElementwise<kRelu>};
+  rows.row("LeakyReLU").onnx = {.emit = emitLeakyRelu};
+  rows.row("ELU").onnx = {.emit = emitElu};
+  rows.row("GELU").onnx = {.emit = emitGelu};
+  rows.row("Sigmoid").onnx = {.emit = emitElementwise<kSigmoid>};
+  rows.row("Tanh").onnx = {.emit = emitElementwise<kTanh>};
+  rows.row("Softmax").onnx = {.emit = emitSoftmax};
+  rows.row("LogSoftmax").onnx = {.emit = emitLogSoftmax};
+  rows.row("LSTM").onnx = {.emit = emitLstm, .readsSequence = true};
+  rows.row("GRU").onnx = {.emit = emitGru, .readsSequence = true};
+  rows.row("MultiheadAttention").onnx = {.emit = emitMultiheadAttention, .readsSequence = true};
+  rows.row("TransformerEncoderLayer").onnx = {.emit = emitTransformerEncoderLayer,
+                                              .readsSequence = true};
+  rows.row("Add").onnx = {.emit = emitAdd};
+  rows.row("Concat").onnx = {.emit = emitConcat};
 }
 
 }  // namespace
 
-const std::vector<OnnxLayerRule>& onnxLayerRules() {
-  static const std::vector<OnnxLayerRule> rules = makeRules();
-  return rules;
-}
-
-const OnnxLayerRule* findOnnxLayerRule(const std::string& type) {
-  for (const OnnxLayerRule& rule : onnxLayerRules()) {
-    if (rule.type == type) return &rule;
-  }
-  return nullptr;
+const LayerRegistry& onnxLayerRegistry() {
+  static std::once_flag once;
+  // A throw leaves the flag unset: the next call fails the same way instead of exporting with a
+  // half-filled registry.
+  std::call_once(once, [] {
+    fillLayerSlots(setEmitters);
+    requireEverySlot(layerRegistry(), "an ONNX emitter or a reason in notExportable",
+                     [](const LayerType& type) {
+                       return type.onnx.emit != nullptr || !type.onnx.notExportable.empty();
+                     });
+  });
+  return layerRegistry();
 }
 
 }  // namespace layerlab::engine

@@ -1,6 +1,7 @@
-// The ONNX side of every layer type: one rule per registry type, keyed by the type's name, each
-// with the check that refuses what ONNX cannot express and the emitter that writes the layer's
-// nodes. A test checks that every type of layerRegistry() has its rule here.
+// The ONNX side of every layer type: the emitter slot (LayerType::onnx) of each registry row, set
+// in onnx_layers.cpp, with the check that refuses what ONNX cannot express and the emitter that
+// writes the layer's nodes. A test checks that every row has an emitter or is explicitly marked
+// as having no ONNX form.
 #pragma once
 
 #include <torch/torch.h>
@@ -26,20 +27,10 @@ struct OnnxEmitContext {
   torch::nn::Module* module = nullptr;  // null for stateless layers
 };
 
-struct OnnxLayerRule {
-  std::string type;
-  // Why this configuration cannot be written as ONNX, or an empty string.
-  std::string (*refuse)(const LayerParams& params, const std::vector<Shape>& inputShapes) = nullptr;
-  void (*emit)(OnnxEmitContext& ctx) = nullptr;
-  // Whether the layer's nodes work for any length of the first (time) axis: its shape constants
-  // never hold that length.
-  bool anyLength = true;
-  // Whether the layer reads a sequence (tokens, recurrent and attention layers): a model with one
-  // has a time axis, which its file leaves free when every layer works for any length.
-  bool readsSequence = false;
-};
-
-const std::vector<OnnxLayerRule>& onnxLayerRules();
-const OnnxLayerRule* findOnnxLayerRule(const std::string& type);
+// layerRegistry() with every row's ONNX emitter slot set: the only way to read LayerType::onnx.
+// The first call sets them (std::call_once); a registered type with neither an emitter nor a
+// reason in notExportable is a std::logic_error naming it, on this and every later call. Any
+// thread.
+const LayerRegistry& onnxLayerRegistry();
 
 }  // namespace layerlab::engine

@@ -1,4 +1,4 @@
-// The ONNX rules of LSTM, GRU, MultiheadAttention and TransformerEncoderLayer.
+// The ONNX emitters of LSTM, GRU, MultiheadAttention and TransformerEncoderLayer.
 //
 // Recurrent layers: torch runs them batch first ([N, T, F]); ONNX's LSTM and GRU read [T, N, F]
 // (onnxruntime refuses layout = 1), so the input is transposed in and the result out. One ONNX

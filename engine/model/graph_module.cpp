@@ -12,7 +12,7 @@ GraphModuleImpl::GraphModuleImpl(const ModelSpec& spec, const ModelAnalysis& ana
   if (!analysis.ok()) {
     throw std::invalid_argument("the model has problems: " + analysis.problems.front().describe());
   }
-  const LayerRegistry& registry = layerRegistry();
+  const LayerRegistry& registry = torchLayerRegistry();
   std::unordered_map<std::string_view, const NodeSpec*> specOf;  // not findNode: linear, not n²
   for (const NodeSpec& node : spec.nodes)
     specOf.emplace(node.id, &node);

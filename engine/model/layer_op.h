@@ -1,5 +1,6 @@
-// The torch side of a layer: what a registry entry's builder returns. Included only by the
-// builder and the layer registrations, never by the GUI.
+// The torch side of a layer: what a registry row's builder slot returns, and the accessor that
+// fills those slots. Included only by the builders (layers/*_layers_torch.cpp) and the graph
+// module, never by the GUI.
 #pragma once
 
 #include <torch/torch.h>
@@ -7,7 +8,24 @@
 #include <memory>
 #include <vector>
 
+#include "engine/model/layer_registry.h"
+
 namespace layerlab::engine {
+
+// layerRegistry() with every row's builder slot set: the only way to read LayerType::build. The
+// first call sets them (std::call_once); a registered type without a builder is a
+// std::logic_error naming it, on this and every later call. Any thread.
+const LayerRegistry& torchLayerRegistry();
+
+// Set the builders of one family's rows, one file per family (layers/*_layers_torch.cpp).
+void setCoreBuilders(LayerSlotWriter& rows);
+void setConvolutionBuilders(LayerSlotWriter& rows);
+void setActivationBuilders(LayerSlotWriter& rows);
+void setPoolingBuilders(LayerSlotWriter& rows);
+void setNormalizationBuilders(LayerSlotWriter& rows);
+void setRecurrentBuilders(LayerSlotWriter& rows);
+void setAttentionBuilders(LayerSlotWriter& rows);
+void setMergeBuilders(LayerSlotWriter& rows);
 
 class LayerOp {
  public:

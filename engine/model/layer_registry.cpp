@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/model/layer_slots.h"
+
 namespace layerlab::engine {
 namespace {
 
@@ -168,8 +170,11 @@ std::optional<LayerParams> LayerRegistry::resolveParams(const LayerType& type, c
   return LayerParams(std::move(values));
 }
 
-const LayerRegistry& layerRegistry() {
-  static const LayerRegistry registry = [] {
+namespace {
+
+// Non-const for fillLayerSlots() only; everyone else gets it through layerRegistry().
+LayerRegistry& sharedRegistry() {
+  static LayerRegistry registry = [] {
     LayerRegistry r;
     registerCoreLayers(r);
     registerConvolutionLayers(r);
@@ -182,6 +187,37 @@ const LayerRegistry& layerRegistry() {
     return r;
   }();
   return registry;
+}
+
+}  // namespace
+
+const LayerRegistry& layerRegistry() {
+  return sharedRegistry();
+}
+
+LayerType& LayerSlotWriter::row(const std::string& name) {
+  for (LayerType& type : m_registry.m_types) {
+    if (type.name == name) return type;
+  }
+  throw std::logic_error("a slot was set for layer type '" + name +
+                         "', which no layer family registers");
+}
+
+void fillLayerSlots(const std::function<void(LayerSlotWriter&)>& fill) {
+  LayerSlotWriter writer(sharedRegistry());
+  fill(writer);
+}
+
+void requireEverySlot(const LayerRegistry& registry, const std::string& slot,
+                      const std::function<bool(const LayerType&)>& filled) {
+  std::string missing;
+  for (const LayerType& type : registry.types()) {
+    if (!filled(type)) missing += (missing.empty() ? "" : ", ") + type.name;
+  }
+  if (!missing.empty()) {
+    throw std::logic_error("layer types without " + slot + ": " + missing +
+                           " (every registered type needs one)");
+  }
 }
 
 }  // namespace layerlab::engine

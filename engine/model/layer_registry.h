@@ -1,10 +1,14 @@
-// The one table of layer types. Each type is registered once with its parameters, its shape and
-// cost rules and its torch builder; the shape checks, the builder, the CLI summary and the editor
-// palette all read this table.
+// The one table of layer types: one row per type. The torch-free core registers each row once with
+// its parameters and its shape and cost rules (layers/*_layers.cpp); the shape checks, the CLI
+// summary and the editor palette read those. Each row also has slots that other libraries fill in
+// that same row: the torch builder (layerlab_engine, layers/*_layers_torch.cpp) and the ONNX
+// emitter (layerlab_export, engine/export/onnx_layers.cpp). An ONNX importer slot comes later.
 //
-// No torch here: the builder is reached through an opaque LayerOp declared in layer_op.h.
-// The registry is filled once, on first use, and is read-only afterwards: safe to read from any
-// thread.
+// No torch and no protobuf here: the slots are typed with opaque, forward-declared types (LayerOp,
+// OnnxEmitContext). The rows are made once, on first use, and their rules never change: safe to
+// read from any thread. A slot is written once and read only through its library's accessor
+// (torchLayerRegistry() in layer_op.h, onnxLayerRegistry() in engine/export/onnx_layers.h), which
+// fills it first, under std::call_once (layer_slots.h).
 #pragma once
 
 #include <functional>
@@ -20,7 +24,9 @@
 
 namespace layerlab::engine {
 
-class LayerOp;
+class LayerOp;           // the torch side of a layer: layer_op.h
+struct OnnxEmitContext;  // what an ONNX emitter writes into: engine/export/onnx_layers.h
+class LayerSlotWriter;   // layer_slots.h
 
 // Int, Float: a number within [min, max]. Choice: one of `choices`. IntOrChoice: either of those
 // (a convolution's padding: 2 or "same"). IntList: 1 to kMaxListLength integers, each within
@@ -81,7 +87,34 @@ struct BuildContext {
 // alike, and output what they read.
 enum class InputDtype { Float32, Int64, Same };
 
+// The torch builder slot: makes the layer's op for one node.
+using LayerBuilder = std::function<std::shared_ptr<LayerOp>(const BuildContext&)>;
+
+// The ONNX emitter slot. Every type has either `emit` or a reason in `notExportable`.
+struct OnnxEmitter {
+  // Writes the layer's nodes into ctx.graph.
+  void (*emit)(OnnxEmitContext& ctx) = nullptr;
+  // Why this configuration cannot be written as ONNX, or an empty string; null: it always can.
+  std::string (*refuse)(const LayerParams& params, const std::vector<Shape>& inputShapes) = nullptr;
+  // Whether the layer's nodes work for any length of the first (time) axis: its shape constants
+  // never hold that length.
+  bool anyLength = true;
+  // Whether the layer reads a sequence (tokens, recurrent and attention layers): a model with one
+  // has a time axis, which its file leaves free when every layer works for any length.
+  bool readsSequence = false;
+  // Set instead of `emit` for a type that deliberately has no ONNX form: why, for the message
+  // that refuses the export.
+  std::string notExportable;
+};
+
+// Move-only: a copy would read the slots while another thread may be filling them.
 struct LayerType {
+  LayerType() = default;
+  LayerType(LayerType&&) = default;
+  LayerType& operator=(LayerType&&) = default;
+  LayerType(const LayerType&) = delete;
+  LayerType& operator=(const LayerType&) = delete;
+
   std::string name;
   std::string category;  // "Core", "Convolution", "Activation", …
   std::string description;
@@ -99,7 +132,11 @@ struct LayerType {
   // per-element arithmetic as each layer documents; element-wise activations, dropout, max
   // pooling, reshapes, residual adds and concatenation count 0.
   std::function<int64_t(const LayerContext&, const Shape& output)> countMacs;
-  std::function<std::shared_ptr<LayerOp>(const BuildContext&)> build;
+
+  // The slots, filled once by their libraries (see the top of this file); empty in the rows
+  // layerRegistry() returns until then. An ONNX importer slot will join them.
+  LayerBuilder build;  // layerlab_engine; read through torchLayerRegistry()
+  OnnxEmitter onnx;    // layerlab_export; read through onnxLayerRegistry()
 };
 
 class LayerRegistry {
@@ -114,10 +151,12 @@ class LayerRegistry {
                                            std::vector<std::string>& problems) const;
 
  private:
+  friend class LayerSlotWriter;
   std::vector<LayerType> m_types;
 };
 
-// The registry with every layer LayerLab ships.
+// The registry with every layer LayerLab ships: the rules of every row. Its slots are read
+// through torchLayerRegistry() and onnxLayerRegistry(), never through this.
 const LayerRegistry& layerRegistry();
 
 // Registration functions, one per family of layers (layers/*.cpp).

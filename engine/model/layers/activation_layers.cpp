@@ -1,6 +1,6 @@
 // Element-wise activations and (Log)Softmax: the output has the input's shape, nothing is
 // learned, and no multiply-adds are counted (see LayerType::countMacs).
-#include "engine/model/layer_op.h"
+// The rows and their rules; the torch builders are in activation_layers_torch.cpp.
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 
@@ -18,13 +18,6 @@ LayerType activation(const std::string& name, const std::string& description) {
   return type;
 }
 
-template <typename Holder>
-LayerType simpleActivation(const std::string& name, const std::string& description) {
-  LayerType type = activation(name, description);
-  type.build = [](const BuildContext&) { return makeModuleOp(Holder()); };
-  return type;
-}
-
 LayerType leakyReluLayer() {
   LayerType type = activation("LeakyReLU", "x for x > 0, negative_slope · x otherwise.");
   type.params = {{.name = "negative_slope",
@@ -33,10 +26,6 @@ LayerType leakyReluLayer() {
                   .min = 0,
                   .max = 1,
                   .description = "the slope for negative inputs"}};
-  type.build = [](const BuildContext& ctx) {
-    return makeModuleOp(torch::nn::LeakyReLU(
-        torch::nn::LeakyReLUOptions().negative_slope(ctx.params.getFloat("negative_slope"))));
-  };
   return type;
 }
 
@@ -48,15 +37,10 @@ LayerType eluLayer() {
                   .min = 0,
                   .max = 100,
                   .description = "the value the output approaches for very negative inputs"}};
-  type.build = [](const BuildContext& ctx) {
-    return makeModuleOp(
-        torch::nn::ELU(torch::nn::ELUOptions().alpha(ctx.params.getFloat("alpha"))));
-  };
   return type;
 }
 
 // Softmax and LogSoftmax normalise along one axis of the sample (negative counts from the end).
-template <typename Holder, typename Options>
 LayerType softmaxLayer(const std::string& name, const std::string& description) {
   LayerType type = activation(name, description);
   type.params = {{.name = "axis",
@@ -75,27 +59,21 @@ LayerType softmaxLayer(const std::string& name, const std::string& description) 
     }
     return in;
   };
-  type.build = [](const BuildContext& ctx) {
-    const int64_t axis = ctx.params.getInt("axis");
-    return makeModuleOp(Holder(Options(axis >= 0 ? axis + 1 : axis)));  // skip the batch
-  };
   return type;
 }
 
 }  // namespace
 
 void registerActivationLayers(LayerRegistry& registry) {
-  registry.add(simpleActivation<torch::nn::ReLU>("ReLU", "max(0, x), element-wise."));
+  registry.add(activation("ReLU", "max(0, x), element-wise."));
   registry.add(leakyReluLayer());
   registry.add(eluLayer());
-  registry.add(simpleActivation<torch::nn::GELU>(
-      "GELU", "x · Φ(x), the Gaussian error linear unit, element-wise."));
-  registry.add(simpleActivation<torch::nn::Sigmoid>("Sigmoid", "1 / (1 + e^-x), element-wise."));
-  registry.add(simpleActivation<torch::nn::Tanh>("Tanh", "Hyperbolic tangent, element-wise."));
-  registry.add(softmaxLayer<torch::nn::Softmax, torch::nn::SoftmaxOptions>(
-      "Softmax", "e^x / Σ e^x along an axis: values in (0, 1) that sum to 1."));
-  registry.add(softmaxLayer<torch::nn::LogSoftmax, torch::nn::LogSoftmaxOptions>(
-      "LogSoftmax", "log(softmax(x)) along an axis, computed stably."));
+  registry.add(activation("GELU", "x · Φ(x), the Gaussian error linear unit, element-wise."));
+  registry.add(activation("Sigmoid", "1 / (1 + e^-x), element-wise."));
+  registry.add(activation("Tanh", "Hyperbolic tangent, element-wise."));
+  registry.add(
+      softmaxLayer("Softmax", "e^x / Σ e^x along an axis: values in (0, 1) that sum to 1."));
+  registry.add(softmaxLayer("LogSoftmax", "log(softmax(x)) along an axis, computed stably."));
 }
 
 }  // namespace layerlab::engine

@@ -1,11 +1,10 @@
-// MultiheadAttention (self-attention) and TransformerEncoderLayer over [time, features].
-// torch 1.13's C++ modules take [time, batch, features]: the ops transpose in and out.
+// MultiheadAttention (self-attention) and TransformerEncoderLayer over [time, features]: their
+// rows and rules (the builders: attention_layers_torch.cpp).
 //
 // Multiply-adds per sample, with T time steps, E features, F feed-forward units:
 //   attention: 4·T·E² for the query, key, value and output projections, plus 2·T²·E for the
 //              scores Q·Kᵀ and the weighted sum over the values (summed over the heads);
 //   encoder layer: attention + 2·T·E·F for the feed-forward pair + 2 LayerNorms at 2·T·E each.
-#include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 #include "engine/model/model_summary.h"
@@ -78,24 +77,7 @@ LayerType multiheadAttentionLayer() {
   type.countMacs = [](const LayerContext& ctx, const Shape&) {
     return attentionMacs(firstInput(ctx));
   };
-  type.build = [](const BuildContext& ctx) {
-    const LayerParams& p = ctx.params;
-    auto options =
-        torch::nn::MultiheadAttentionOptions(ctx.inputShapes.front()[1], p.getInt("num_heads"))
-            .dropout(p.getFloat("dropout"))
-            .bias(p.getBool("use_bias"));
-    return makeAdaptedModuleOp(torch::nn::MultiheadAttention(options),
-                               [](torch::nn::MultiheadAttention& m, const torch::Tensor& x) {
-                                 const torch::Tensor steps = x.transpose(0, 1);
-                                 auto result = m->forward(steps, steps, steps, {}, false);
-                                 return std::get<0>(result).transpose(0, 1);
-                               });
-  };
   return type;
-}
-
-int64_t feedForwardUnits(const LayerParams& p, const Shape& in) {
-  return p.isSet("ff_units") ? p.getInt("ff_units") : 4 * in[1];
 }
 
 LayerType transformerEncoderLayer() {
@@ -130,21 +112,6 @@ LayerType transformerEncoderLayer() {
     const int64_t feedForward = saturatingProduct({2, in[0], in[1], f});
     return saturatingAdd(saturatingAdd(attentionMacs(in), feedForward),
                          saturatingProduct({4, in[0], in[1]}));
-  };
-  type.build = [](const BuildContext& ctx) {
-    const LayerParams& p = ctx.params;
-    const Shape& in = ctx.inputShapes.front();
-    auto options = torch::nn::TransformerEncoderLayerOptions(in[1], p.getInt("num_heads"))
-                       .dim_feedforward(feedForwardUnits(p, in))
-                       .dropout(p.getFloat("dropout"));
-    if (p.getChoice("activation") == "gelu")
-      options.activation(torch::kGELU);
-    else
-      options.activation(torch::kReLU);
-    return makeAdaptedModuleOp(torch::nn::TransformerEncoderLayer(options),
-                               [](torch::nn::TransformerEncoderLayer& m, const torch::Tensor& x) {
-                                 return m->forward(x.transpose(0, 1)).transpose(0, 1);
-                               });
   };
   return type;
 }

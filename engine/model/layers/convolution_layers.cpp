@@ -1,8 +1,8 @@
 // Conv1d over [channels, length] and Conv2d over [channels, height, width].
+// The rows and their rules; the torch builders are in convolution_layers_torch.cpp.
 //
 // Multiply-adds: every output value is a dot product over (input channels / groups) · kernel^d
 // inputs, so MACs = output elements · (C_in / groups) · kernel^d. The bias is not counted.
-#include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 
@@ -55,15 +55,6 @@ std::vector<ParamSpec> convParams() {
   };
 }
 
-bool samePadding(const LayerParams& p) {
-  return p.holdsChoice("padding") && p.getChoice("padding") == "same";
-}
-
-// The symmetric padding; "valid" is none.
-int64_t explicitPadding(const LayerParams& p) {
-  return p.holdsChoice("padding") ? 0 : p.getInt("padding");
-}
-
 int64_t kernelVolume(const LayerParams& p, int spatialDims) {
   int64_t volume = 1;
   for (int i = 0; i < spatialDims; ++i)
@@ -107,21 +98,6 @@ ShapeResult convShape(const LayerContext& ctx, int spatialDims) {
   return out;
 }
 
-template <typename Holder, typename Options>
-std::shared_ptr<LayerOp> buildConv(const BuildContext& ctx) {
-  const LayerParams& p = ctx.params;
-  Options options(ctx.inputShapes.front()[0], p.getInt("filters"), p.getInt("kernel_size"));
-  options.stride(p.getInt("stride"))
-      .dilation(p.getInt("dilation"))
-      .groups(p.getInt("groups"))
-      .bias(p.getBool("use_bias"));
-  if (samePadding(p))
-    options.padding(torch::kSame);
-  else
-    options.padding(explicitPadding(p));
-  return makeModuleOp(Holder(options));
-}
-
 LayerType convLayer(int spatialDims) {
   LayerType type;
   type.name = spatialDims == 1 ? "Conv1d" : "Conv2d";
@@ -141,10 +117,6 @@ LayerType convLayer(int spatialDims) {
     return saturatingProduct(
         {elementCount(out), inPerGroup, kernelVolume(ctx.params, spatialDims)});
   };
-  if (spatialDims == 1)
-    type.build = buildConv<torch::nn::Conv1d, torch::nn::Conv1dOptions>;
-  else
-    type.build = buildConv<torch::nn::Conv2d, torch::nn::Conv2dOptions>;
   return type;
 }
 

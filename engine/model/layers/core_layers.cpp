@@ -1,8 +1,8 @@
 // Dense, Flatten, Reshape, Embedding and Dropout.
+// The rows and their rules; the torch builders are in core_layers_torch.cpp.
 //
 // Multiply-adds: Dense computes one dot product of length in_features per output value:
 // output elements · in_features. The others compute nothing that counts (Embedding is a lookup).
-#include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 
@@ -38,12 +38,6 @@ LayerType denseLayer() {
   type.countMacs = [](const LayerContext& ctx, const Shape& out) -> int64_t {
     return saturatingMul(elementCount(out), firstInput(ctx).back());
   };
-  type.build = [](const BuildContext& ctx) {
-    auto options =
-        torch::nn::LinearOptions(ctx.inputShapes.front().back(), ctx.params.getInt("units"))
-            .bias(ctx.params.getBool("use_bias"));
-    return makeModuleOp(torch::nn::Linear(options));
-  };
   return type;
 }
 
@@ -58,9 +52,6 @@ LayerType flattenLayer() {
   };
   type.countParams = countNothing;
   type.countMacs = countNothing;
-  type.build = [](const BuildContext&) {
-    return makeFunctionOp([](const torch::Tensor& x) { return x.flatten(1); });
-  };
   return type;
 }
 
@@ -105,14 +96,6 @@ LayerType reshapeLayer() {
   };
   type.countParams = countNothing;
   type.countMacs = countNothing;
-  type.build = [](const BuildContext& ctx) {
-    const Shape target = ctx.outputShape;
-    return makeFunctionOp([target](const torch::Tensor& x) {
-      std::vector<int64_t> sizes{x.size(0)};
-      sizes.insert(sizes.end(), target.begin(), target.end());
-      return x.reshape(sizes);
-    });
-  };
   return type;
 }
 
@@ -143,10 +126,6 @@ LayerType embeddingLayer() {
     return saturatingMul(ctx.params.getInt("input_dim"), ctx.params.getInt("output_dim"));
   };
   type.countMacs = countNothing;
-  type.build = [](const BuildContext& ctx) {
-    return makeModuleOp(torch::nn::Embedding(torch::nn::EmbeddingOptions(
-        ctx.params.getInt("input_dim"), ctx.params.getInt("output_dim"))));
-  };
   return type;
 }
 
@@ -164,9 +143,6 @@ LayerType dropoutLayer() {
   type.inferShape = [](const LayerContext& ctx) -> ShapeResult { return firstInput(ctx); };
   type.countParams = countNothing;
   type.countMacs = countNothing;
-  type.build = [](const BuildContext& ctx) {
-    return makeModuleOp(torch::nn::Dropout(torch::nn::DropoutOptions(ctx.params.getFloat("rate"))));
-  };
   return type;
 }
 

@@ -32,4 +32,29 @@ int64_t countNothing(const LayerContext&, const Shape&) {
   return 0;
 }
 
+bool samePadding(const LayerParams& params) {
+  return params.holdsChoice("padding") && params.getChoice("padding") == "same";
+}
+
+int64_t explicitPadding(const LayerParams& params) {
+  return params.holdsChoice("padding") ? 0 : params.getInt("padding");
+}
+
+int64_t poolStride(const LayerParams& params) {
+  return params.isSet("stride") ? params.getInt("stride") : params.getInt("pool_size");
+}
+
+std::vector<int64_t> normalizedShape(const LayerParams& params, const Shape& input) {
+  if (params.isSet("normalized_shape")) return params.getIntList("normalized_shape");
+  return {input.back()};
+}
+
+int64_t recurrentDirections(const LayerParams& params) {
+  return params.getBool("bidirectional") ? 2 : 1;
+}
+
+int64_t feedForwardUnits(const LayerParams& params, const Shape& input) {
+  return params.isSet("ff_units") ? params.getInt("ff_units") : 4 * input[1];
+}
+
 }  // namespace layerlab::engine

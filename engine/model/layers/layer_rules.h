@@ -1,9 +1,11 @@
-// Shape and count helpers shared by the layer registrations. No torch: the rules run in the
-// editor's analysis as well as before a build.
+// Shape and count helpers shared by the layer registrations, and the parameter readings a family's
+// rules share with its torch builder and its ONNX emitter (one rule, called from each side). No
+// torch: the rules run in the editor's analysis as well as before a build.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/model/layer_registry.h"
 
@@ -31,5 +33,22 @@ int64_t countNothing(const LayerContext&, const Shape&);
 inline const Shape& firstInput(const LayerContext& ctx) {
   return ctx.inputShapes.front();
 }
+
+// Convolutions: padding "same" (output size = input size), else the symmetric padding ("valid"
+// is none).
+bool samePadding(const LayerParams& params);
+int64_t explicitPadding(const LayerParams& params);
+
+// Window pooling: the stride, pool_size when unset.
+int64_t poolStride(const LayerParams& params);
+
+// LayerNorm: the trailing dimensions it normalises over, the last one when unset.
+std::vector<int64_t> normalizedShape(const LayerParams& params, const Shape& input);
+
+// LSTM and GRU: 2 when bidirectional, else 1.
+int64_t recurrentDirections(const LayerParams& params);
+
+// TransformerEncoderLayer: the feed-forward width, 4 · d_model when unset.
+int64_t feedForwardUnits(const LayerParams& params, const Shape& input);
 
 }  // namespace layerlab::engine

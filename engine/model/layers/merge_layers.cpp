@@ -1,5 +1,5 @@
 // Add (residual connections) and Concat: the layers that read more than one input.
-#include "engine/model/layer_op.h"
+// The rows and their rules; the torch builders are in merge_layers_torch.cpp.
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 
@@ -30,14 +30,6 @@ LayerType addLayer() {
   };
   type.countParams = countNothing;
   type.countMacs = countNothing;
-  type.build = [](const BuildContext&) {
-    return makeMultiInputOp([](const std::vector<torch::Tensor>& inputs) {
-      torch::Tensor sum = inputs[0];
-      for (size_t i = 1; i < inputs.size(); ++i)
-        sum = sum + inputs[i];
-      return sum;
-    });
-  };
   return type;
 }
 
@@ -88,13 +80,6 @@ LayerType concatLayer() {
   };
   type.countParams = countNothing;
   type.countMacs = countNothing;
-  type.build = [](const BuildContext& ctx) {
-    const int64_t rank = static_cast<int64_t>(ctx.inputShapes.front().size());
-    const int64_t axis = ctx.params.getInt("axis");
-    const int64_t dim = (axis < 0 ? axis + rank : axis) + 1;  // skip the batch
-    return makeMultiInputOp(
-        [dim](const std::vector<torch::Tensor>& inputs) { return torch::cat(inputs, dim); });
-  };
   return type;
 }
 

@@ -1,9 +1,9 @@
 // BatchNorm (1-D or 2-D, chosen from the input's rank) and LayerNorm.
+// The rows and their rules; the torch builders are in normalization_layers_torch.cpp.
 //
 // Multiply-adds: BatchNorm counts 1 per element — at inference its normalisation folds into
 // y = a·x + b per channel. LayerNorm counts 2 per element: one to accumulate the statistics of
 // each sample (mean and square), one to scale and shift.
-#include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 
@@ -44,23 +44,7 @@ LayerType batchNormLayer() {
     return 2 * firstInput(ctx)[0];
   };
   type.countMacs = [](const LayerContext&, const Shape& out) { return elementCount(out); };
-  type.build = [](const BuildContext& ctx) {
-    const int64_t channels = ctx.inputShapes.front()[0];
-    const double momentum = ctx.params.getFloat("momentum");
-    const double eps = ctx.params.getFloat("epsilon");
-    if (ctx.inputShapes.front().size() == 3) {
-      return makeModuleOp(torch::nn::BatchNorm2d(
-          torch::nn::BatchNorm2dOptions(channels).momentum(momentum).eps(eps)));
-    }
-    return makeModuleOp(torch::nn::BatchNorm1d(
-        torch::nn::BatchNorm1dOptions(channels).momentum(momentum).eps(eps)));
-  };
   return type;
-}
-
-std::vector<int64_t> normalizedShape(const LayerParams& p, const Shape& in) {
-  if (p.isSet("normalized_shape")) return p.getIntList("normalized_shape");
-  return {in.back()};
 }
 
 LayerType layerNormLayer() {
@@ -93,11 +77,6 @@ LayerType layerNormLayer() {
   };
   type.countMacs = [](const LayerContext&, const Shape& out) {
     return saturatingMul(2, elementCount(out));
-  };
-  type.build = [](const BuildContext& ctx) {
-    auto options = torch::nn::LayerNormOptions(normalizedShape(ctx.params, ctx.inputShapes.front()))
-                       .eps(ctx.params.getFloat("epsilon"));
-    return makeModuleOp(torch::nn::LayerNorm(options));
   };
   return type;
 }

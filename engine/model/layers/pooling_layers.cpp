@@ -1,9 +1,9 @@
 // Window pooling (MaxPool1d/2d, AvgPool1d/2d) and GlobalAvgPool.
+// The rows and their rules; the torch builders are in pooling_layers_torch.cpp.
 //
 // Multiply-adds: max pooling compares and counts 0. Average pooling accumulates every window
 // element once: output elements · pool_size^d (the final division is not counted).
 // GlobalAvgPool accumulates every input element once: input elements.
-#include "engine/model/layer_op.h"
 #include "engine/model/layer_registry.h"
 #include "engine/model/layers/layer_rules.h"
 
@@ -37,10 +37,6 @@ std::vector<ParamSpec> windowPoolParams() {
   };
 }
 
-int64_t strideOf(const LayerParams& p) {
-  return p.isSet("stride") ? p.getInt("stride") : p.getInt("pool_size");
-}
-
 ShapeResult windowPoolShape(const LayerContext& ctx, int spatialDims) {
   const Shape& in = firstInput(ctx);
   if (in.size() != static_cast<size_t>(spatialDims) + 1) {
@@ -51,21 +47,13 @@ ShapeResult windowPoolShape(const LayerContext& ctx, int spatialDims) {
   if (2 * padding > pool) return "padding must be at most half of pool_size";
   Shape out = in;
   for (size_t i = 1; i < in.size(); ++i) {
-    out[i] = slidingOutput(in[i], pool, strideOf(p), padding, 1, p.getBool("ceil_mode"));
+    out[i] = slidingOutput(in[i], pool, poolStride(p), padding, 1, p.getBool("ceil_mode"));
     if (out[i] < 1) {
       return "the window (pool_size " + std::to_string(pool) + ") does not fit the " +
              formatSpatial(in) + " input; use a smaller window or padding";
     }
   }
   return out;
-}
-
-template <typename Holder, typename Options>
-std::shared_ptr<LayerOp> buildWindowPool(const BuildContext& ctx) {
-  const LayerParams& p = ctx.params;
-  Options options(p.getInt("pool_size"));
-  options.stride(strideOf(p)).padding(p.getInt("padding")).ceil_mode(p.getBool("ceil_mode"));
-  return makeModuleOp(Holder(options));
 }
 
 LayerType windowPoolLayer(bool average, int spatialDims) {
@@ -89,14 +77,6 @@ LayerType windowPoolLayer(bool average, int spatialDims) {
       return macs;
     };
   }
-  if (average && spatialDims == 1)
-    type.build = buildWindowPool<torch::nn::AvgPool1d, torch::nn::AvgPool1dOptions>;
-  else if (average)
-    type.build = buildWindowPool<torch::nn::AvgPool2d, torch::nn::AvgPool2dOptions>;
-  else if (spatialDims == 1)
-    type.build = buildWindowPool<torch::nn::MaxPool1d, torch::nn::MaxPool1dOptions>;
-  else
-    type.build = buildWindowPool<torch::nn::MaxPool2d, torch::nn::MaxPool2dOptions>;
   return type;
 }
 
@@ -125,12 +105,6 @@ LayerType globalAvgPoolLayer() {
   type.countParams = countNothing;
   type.countMacs = [](const LayerContext& ctx, const Shape&) {
     return elementCount(firstInput(ctx));
-  };
-  type.build = [](const BuildContext& ctx) {
-    if (ctx.params.getChoice("layout") == "sequence") {
-      return makeFunctionOp([](const torch::Tensor& x) { return x.mean(1); });
-    }
-    return makeFunctionOp([](const torch::Tensor& x) { return x.flatten(2).mean(2); });
   };
   return type;
 }
