@@ -82,8 +82,8 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_trainPage->setStorePath(storePath);
   m_modelPage = new ModelPage(m_placeStack);
   // Added in Place order: a place's index is its page's index.
-  for (QWidget* page : std::initializer_list<QWidget*>{m_dataPage, m_modelPage, m_trainPage,
-                                                       m_runsPage})
+  for (QWidget* page :
+       std::initializer_list<QWidget*>{m_dataPage, m_modelPage, m_trainPage, m_runsPage})
     m_placeStack->addWidget(page);
   connectModelPlace();
   connectDataPlace();

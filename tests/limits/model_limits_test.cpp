@@ -148,9 +148,9 @@ TEST(MemoryBudget, NamesTheLayerToShrink) {
 TEST(MemoryBudgetCli, ThirtyTwoGibModelIsRefusedBeforeAnythingIsStored) {
   test::TempDir dir;
   test::writeFile(dir.file("huge.json"), thirtyTwoGibModel());
-  const MeasuredRun run =
-      runCliMeasured({"train", "--model", dir.file("huge.json"), "--db", dir.file("runs.db")},
-                     {"LAYERLAB_MEMORY_BUDGET=8G"});
+  const MeasuredRun run = runCliMeasured({"train", "--model", dir.file("huge.json"), "--batch-size",
+                                          "64", "--db", dir.file("runs.db")},
+                                         {"LAYERLAB_MEMORY_BUDGET=8G"});
   EXPECT_EQ(run.exitCode, 2) << run.err;
   const std::vector<std::string> lines = test::nonEmptyLines(run.err);
   ASSERT_EQ(lines.size(), 1U) << run.err;

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/store_run_catalog.h"
 #include "engine/data/dataset_spec.h"
 #include "engine/data/stored_dataset.h"
 #include "storage/run_query.h"
@@ -22,7 +23,6 @@
 #include "tests/ui/gui_test_support.h"
 #include "ui/data/data_page.h"
 #include "ui/main_window.h"
-#include "app/gui/store_run_catalog.h"
 #include "ui/runs/compare_view.h"
 #include "ui/training/train_page.h"
 

@@ -41,9 +41,14 @@ class ScriptedBackend : public TrainingBackend {
 
   void batch(int64_t step) {
     TrainingUpdate update;
-    update.batches.push_back({.epoch = 1, .epochs = 2, .batch = step, .batchesPerEpoch = 10,
-                              .step = step, .loss = 1.0 / static_cast<double>(step),
-                              .accuracy = 0.5, .samplesPerSecond = 100});
+    update.batches.push_back({.epoch = 1,
+                              .epochs = 2,
+                              .batch = step,
+                              .batchesPerEpoch = 10,
+                              .step = step,
+                              .loss = 1.0 / static_cast<double>(step),
+                              .accuracy = 0.5,
+                              .samplesPerSecond = 100});
     Q_EMIT updated(update);
   }
   void end(const QString& status, std::vector<std::pair<QString, double>> metrics = {}) {
@@ -84,7 +89,8 @@ class TrainFirstUseTest : public ::testing::Test {
 TEST_F(TrainFirstUseTest, PauseAndResumeAreSaidAtOnceAndTheEndHasNoEta) {
   startRun();
   page.togglePause();
-  EXPECT_TRUE(page.statusText().contains(QStringLiteral("paused"))) << page.statusText().toStdString();
+  EXPECT_TRUE(page.statusText().contains(QStringLiteral("paused")))
+      << page.statusText().toStdString();
   EXPECT_TRUE(page.monitor()->timingText().contains(QStringLiteral("ETA paused")));
   page.togglePause();
   // Resumed: said now, not when the next batch reports.
@@ -127,8 +133,8 @@ TEST_F(TrainFirstUseTest, ResultsShowEveryMetricAndAReadableMatrixAt1280By720) {
   backend.end(QStringLiteral("completed"), metrics);
   storage::ConfusionMatrix matrix;
   matrix.split = "test";
-  matrix.labels = {"T-shirt/top", "Trouser", "Pullover", "Dress",   "Coat",
-                   "Sandal",      "Shirt",   "Sneaker",  "Bag",     "Ankle boot"};
+  matrix.labels = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   matrix.counts.assign(100, 3);
   page.monitor()->results()->setMatrix(matrix);
   QApplication::processEvents();
@@ -146,8 +152,8 @@ TEST_F(TrainFirstUseTest, ResultsShowEveryMetricAndAReadableMatrixAt1280By720) {
   EXPECT_TRUE(layout.countsShown) << "cells too small for their counts: " << layout.cell;
   EXPECT_LE(layout.grid.right(), view->width());
   EXPECT_LE(layout.caption.bottom(), view->height()) << "the caption is clipped";
-  EXPECT_GE(layout.caption.width(),
-            metricsOfFont.horizontalAdvance(QStringLiteral("rows: true class · columns: predicted")));
+  EXPECT_GE(layout.caption.width(), metricsOfFont.horizontalAdvance(
+                                        QStringLiteral("rows: true class · columns: predicted")));
 }
 
 }  // namespace

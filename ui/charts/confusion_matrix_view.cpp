@@ -122,26 +122,27 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
     painter.setFont(font());
     const QRectF label(0, g.grid.top() + truth * g.cell, g.labelWidth - 6, g.cell);
     painter.setPen(pal.color(QPalette::Text));
-    painter.drawText(label, Qt::AlignRight | Qt::AlignVCenter,
-                     painter.fontMetrics().elidedText(rowLabel(truth, g.numberedColumns),
-                                                      Qt::ElideMiddle,
-                                                      static_cast<int>(g.labelWidth - 8)));
+    painter.drawText(
+        label, Qt::AlignRight | Qt::AlignVCenter,
+        painter.fontMetrics().elidedText(rowLabel(truth, g.numberedColumns), Qt::ElideMiddle,
+                                         static_cast<int>(g.labelWidth - 8)));
   }
   // Predicted classes along the top: by name when the names fit, else by number (the rows say
   // which number is which, and the tooltip names them).
   painter.setPen(pal.color(QPalette::Text));
   for (int predicted = 0; predicted < n; ++predicted) {
     const QRectF header(g.grid.left() + predicted * g.cell, 0, g.cell, kHeaderHeight);
-    painter.drawText(header, Qt::AlignCenter,
-                     g.numberedColumns ? QString::number(predicted + 1) : rowLabel(predicted, false));
+    painter.drawText(
+        header, Qt::AlignCenter,
+        g.numberedColumns ? QString::number(predicted + 1) : rowLabel(predicted, false));
   }
   painter.setPen(QPen(pal.color(QPalette::Mid), 1));
   painter.drawRect(g.grid);
   painter.setPen(pal.color(QPalette::WindowText));
-  painter.drawText(g.caption, Qt::AlignLeft | Qt::AlignVCenter,
-                   painter.fontMetrics().elidedText(tr("rows: true class · columns: predicted"),
-                                                    Qt::ElideRight,
-                                                    static_cast<int>(g.caption.width())));
+  painter.drawText(
+      g.caption, Qt::AlignLeft | Qt::AlignVCenter,
+      painter.fontMetrics().elidedText(tr("rows: true class · columns: predicted"), Qt::ElideRight,
+                                       static_cast<int>(g.caption.width())));
 }
 
 bool ConfusionMatrixView::event(QEvent* event) {

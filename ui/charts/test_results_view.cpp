@@ -20,6 +20,7 @@ TestResultsView::TestResultsView(QWidget* parent) : QWidget(parent) {
   m_confusion = new ConfusionMatrixView(this);
   m_confusion->setObjectName(QStringLiteral("confusionView"));
   auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 4, 0, 0);
   layout->addWidget(m_table);
   layout->addWidget(m_confusion, 1);
 }

@@ -91,8 +91,7 @@ class GraphScene : public QGraphicsScene {
  private:
   void addCard(NodeCard* card);
   void addCards(const engine::ModelSpec& spec);
-  void addConnection(const engine::ModelSpec& spec, const std::string& from,
-                     const std::string& to);
+  void addConnection(const engine::ModelSpec& spec, const std::string& from, const std::string& to);
   // The curve of a connection: a smooth S down from port to port, or a path along a lane beside
   // the cards it would otherwise pass behind (and up into the next column of a folded chain).
   QPainterPath routeConnection(const NodeCard& source, const NodeCard& target) const;

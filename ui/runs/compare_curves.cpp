@@ -1,6 +1,6 @@
 // CompareView's curves: each run's series read whole (in the background when long), smoothed,
-// decimated to about two points per pixel column and drawn; the readout under the mouse. The controls and the tables
-// are in compare_view.cpp and compare_tables.cpp.
+// decimated to about two points per pixel column and drawn; the readout under the mouse. The
+// controls and the tables are in compare_view.cpp and compare_tables.cpp.
 #include <QComboBox>
 #include <QLabel>
 #include <QThread>

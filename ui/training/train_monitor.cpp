@@ -183,8 +183,11 @@ void TrainMonitor::noteProgress(const engine::BatchProgress& p) {
       chart->setStepsPerEpoch(static_cast<double>(m_stepsPerEpoch));
   }
   m_progress->setValue(static_cast<int>(p.step));
-  m_progress->setFormat(
-      tr("epoch %1/%2 · step %3/%4").arg(p.epoch).arg(p.epochs).arg(p.batch).arg(p.batchesPerEpoch));
+  m_progress->setFormat(tr("epoch %1/%2 · step %3/%4")
+                            .arg(p.epoch)
+                            .arg(p.epochs)
+                            .arg(p.batch)
+                            .arg(p.batchesPerEpoch));
 }
 
 void TrainMonitor::noteEpoch(const engine::EpochSummary& s) {
@@ -228,8 +231,9 @@ void TrainMonitor::refreshElapsed(bool withEta) {
   const qint64 pausedMs = m_pausedMs + (m_pausedSince.isValid() ? m_pausedSince.elapsed() : 0);
   const double seconds = (m_elapsed.elapsed() - pausedMs) / 1000.0;
   const int64_t total = m_stepsPerEpoch * m_epochs;
-  const QString speed = tr("%1 samples/s").arg(QString::fromStdString(
-      engine::formatThousands(static_cast<int64_t>(m_samplesPerSecond))));
+  const QString speed = tr("%1 samples/s")
+                            .arg(QString::fromStdString(
+                                engine::formatThousands(static_cast<int64_t>(m_samplesPerSecond))));
   if (!withEta) {
     m_timing->setText(tr("took %1 · %2").arg(duration(seconds), speed));
     return;
@@ -269,18 +273,19 @@ void TrainMonitor::finished(const TrainingResult& result, const storage::Confusi
   const bool completed = result.status == QLatin1String("completed");
   m_progress->setRange(0, 1);
   m_progress->setValue(completed ? 1 : 0);
-  m_progress->setFormat(completed                                        ? tr("completed")
+  m_progress->setFormat(completed                                     ? tr("completed")
                         : result.status == QLatin1String("cancelled") ? tr("stopped")
-                                                                       : result.status);
+                                                                      : result.status);
   m_status->setText(outcome(result));
   appendLog(m_status->text());
   m_results->setMetrics(result.finalMetrics);
   if (matrix != nullptr) m_results->setMatrix(*matrix);
   if (!result.finalMetrics.empty()) {
-    // The results get half the height: every metric row and a readable matrix.
+    // The results get three fifths of the height: every metric row and a matrix whose cells
+    // hold their counts; the curves stay in view above.
     m_tabs->setCurrentIndex(1);
     const int total = m_split->height();
-    m_split->setSizes({total / 2, total - total / 2});
+    m_split->setSizes({total * 2 / 5, total - total * 2 / 5});
   }
 }
 

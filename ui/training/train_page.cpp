@@ -128,8 +128,8 @@ void TrainPage::setDataset(const engine::DatasetSpec& spec) {
   // The charts of a run on other data are not about what the next Start will train.
   if (!trainingActive() && m_shownDataset && !(*m_shownDataset == spec)) {
     m_shownDataset.reset();
-    m_monitor->reset(tr("Ready. The data changed: press Start to train on %1.")
-                         .arg(describeData(spec)));
+    m_monitor->reset(
+        tr("Ready. The data changed: press Start to train on %1.").arg(describeData(spec)));
   }
 }
 
@@ -222,13 +222,12 @@ bool TrainPage::begin(qint64 resumeRunId) {
     m_monitor->setStatus(tr("Cannot start: %1").arg(QString::fromStdString(problems.front())));
     return false;
   }
-  const TrainingRequest request{m_settings->model(), m_settings->dataset(),  config,
-                                m_settings->runName(), m_storePath,         resumeRunId};
+  const TrainingRequest request{m_settings->model(),   m_settings->dataset(), config,
+                                m_settings->runName(), m_storePath,           resumeRunId};
   m_batchSize = config.batchSize;
-  m_monitor->begin(config.epochs,
-                   tr("Starting %1 on %2.")
-                       .arg(QString::fromStdString(request.model.name),
-                            describeData(request.dataset)));
+  m_monitor->begin(config.epochs, tr("Starting %1 on %2.")
+                                      .arg(QString::fromStdString(request.model.name),
+                                           describeData(request.dataset)));
   if (!m_backend->start(request)) return false;
   m_shownDataset = request.dataset;
   // The next run is named after its model again unless the user names it: a name belongs to one

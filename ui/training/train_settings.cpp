@@ -194,9 +194,9 @@ bool TrainSettings::selectTemplate(const QString& name) {
 
 bool TrainSettings::openModelFile(const QString& path) {
   QFile file(path);
-  const engine::ModelParseResult parsed =
-      file.open(QIODevice::ReadOnly) ? engine::parseModelSpec(file.readAll().toStdString())
-                                     : engine::ModelParseResult{};
+  const engine::ModelParseResult parsed = file.open(QIODevice::ReadOnly)
+                                              ? engine::parseModelSpec(file.readAll().toStdString())
+                                              : engine::ModelParseResult{};
   if (!parsed.spec) {
     m_modelValid = false;
     m_modelInfo->setText(parsed.problems.empty()
