@@ -83,7 +83,7 @@ std::string writeLockHolder(const std::string& storePath) {
 // what the user can do about them.
 std::string plainReason(StoreErrorKind kind, std::string_view sqliteMessage, int busyTimeoutMs,
                         const std::string& storePath) {
-  const std::string original(sqliteMessage);
+  std::string original(sqliteMessage);
   switch (kind) {
     case StoreErrorKind::Busy: {
       const std::string holder = writeLockHolder(nameForSqlite(storePath));

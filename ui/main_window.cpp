@@ -16,6 +16,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -66,7 +67,8 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent)
 
   buildMenus();
   buildStatusBar();
-  resize(kDefaultWindowSize);
+  // Never larger than the screen: a 1280×720 display shows the whole window.
+  resize(kDefaultWindowSize.boundedTo(screen()->availableSize()));
   // Runs is the place with something in it from the first launch on.
   showPlace(Place::Runs);
 }

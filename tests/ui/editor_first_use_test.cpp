@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
+#include <QTreeWidget>
 #include <QUndoStack>
 
 #include <gtest/gtest.h>
@@ -172,8 +173,14 @@ TEST_F(EditorFirstUseTest, TheToolbarAndTheCanvasHoldStillWhileEditing) {
   QApplication::processEvents();
   EXPECT_EQ(page.view().geometry(), canvas) << "the canvas moved when the warning went";
   EXPECT_EQ(geometries(), before);
-  // The place never asks for more than a 1280-pixel window has beside the navigation.
+  // The place never asks for more than a 1280-pixel window has beside the navigation, and every
+  // toolbar button is on the toolbar there, not in its overflow menu.
   EXPECT_LE(page.minimumSizeHint().width(), 1280 - 200);
+  for (QAction* action : page.toolbar().actions()) {
+    if (action->isSeparator()) continue;
+    QWidget* widget = page.toolbar().widgetForAction(action);
+    EXPECT_TRUE(widget != nullptr && widget->isVisible()) << action->text().toStdString();
+  }
 }
 
 TEST_F(EditorFirstUseTest, ABlankModelIsNamedSavedWithItsExtensionAndTitled) {
@@ -181,6 +188,27 @@ TEST_F(EditorFirstUseTest, ABlankModelIsNamedSavedWithItsExtensionAndTitled) {
   EXPECT_EQ(page.scene().cardCount(), 1) << "only the input";
   EXPECT_EQ(page.currentModel().name, "untitled");
   EXPECT_EQ(page.documentTitle(), QString::fromUtf8("untitled \u2014 not saved[*]"));
+  // Double-clicked layers grow a chain from the input, each fed by the one before.
+  auto* palette = testing::child<QTreeWidget>(page, "palette");
+  ASSERT_NE(palette, nullptr);
+  auto doubleClick = [&](const QString& type) {
+    const QList<QTreeWidgetItem*> found =
+        palette->findItems(type, Qt::MatchExactly | Qt::MatchRecursive);
+    ASSERT_EQ(found.size(), 1);
+    palette->scrollToItem(found.front());
+    const QPoint at = palette->visualItemRect(found.front()).center();
+    QTest::mouseClick(palette->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(palette->viewport(), Qt::LeftButton, {}, at);
+    page.scene().rebuild();
+  };
+  doubleClick(QStringLiteral("Flatten"));
+  doubleClick(QStringLiteral("Dense"));
+  ASSERT_TRUE(page.editorModel().contains("flatten_1"));
+  ASSERT_TRUE(page.editorModel().contains("dense_1"));
+  EXPECT_EQ(page.editorModel().node("flatten_1")->inputs,
+            std::vector<std::string>{engine::kInputName});
+  EXPECT_EQ(page.editorModel().node("dense_1")->inputs, std::vector<std::string>{"flatten_1"});
+  EXPECT_EQ(page.currentModel().outputs, std::vector<std::string>{"dense_1"});
   auto* name = testing::child<QLineEdit>(page, "modelName");
   ASSERT_NE(name, nullptr);
   name->setFocus();

@@ -48,10 +48,14 @@ TEST(ModelPageTest, DrawConnectEditBreakUndoAndSave) {
   GraphScene& scene = page.scene();
   EditorModel& model = page.editorModel();
 
-  // A Flatten from the palette, not yet connected.
+  // A Flatten from the palette: the first layer of a blank model is fed by the input. The
+  // connection removed, the user draws it again below.
   addFromPalette(page, QStringLiteral("Flatten"));
   ASSERT_TRUE(testing::waitUntil([&] { return scene.cardCount() == 2; }));
   ASSERT_TRUE(model.contains("flatten_1"));
+  EXPECT_EQ(model.node("flatten_1")->inputs, std::vector<std::string>{engine::kInputName});
+  scene.removeConnection(engine::kInputName, "flatten_1");
+  scene.rebuild();
   EXPECT_TRUE(model.node("flatten_1")->inputs.empty());
 
   // Drag from the input's output port onto the Flatten card.

@@ -34,6 +34,8 @@ QSpinBox* imageSideBox(QWidget* parent, const char* name) {
   box->setObjectName(QString::fromLatin1(name));
   box->setRange(1, kMaxImageSize);
   box->setSuffix(PreparationForm::tr(" px"));
+  // 1 px stands for "not set here": IDX files and Fashion-MNIST keep their own size.
+  box->setSpecialValueText(PreparationForm::tr("\u2014"));
   // A new size re-reads the folder: only once the number is typed, not at every digit.
   box->setKeyboardTracking(false);
   return box;
@@ -135,11 +137,16 @@ void PreparationForm::showSpec(const engine::DatasetSpec& spec) {
   m_rotation->setValue(spec.augment.rotationDegrees);
   m_valFraction->setValue(spec.valFraction.value_or(0));
   m_testFraction->setValue(spec.testFraction.value_or(0));
-  showImageSize(spec.image);
+  showImageSize(spec.image, spec.source == engine::kImageFolderSource);
   m_filling = false;
 }
 
-void PreparationForm::showImageSize(const engine::ImageOptions& image) {
+void PreparationForm::showImageSize(const engine::ImageOptions& image, bool imageFolder) {
+  if (!imageFolder) {  // the data's own size: a dash, not a made-up number
+    m_imageHeight->setValue(m_imageHeight->minimum());
+    m_imageWidth->setValue(m_imageWidth->minimum());
+    return;
+  }
   const bool stated = image.height > 0 && image.width > 0;
   const int64_t fallback = kFallbackImageSize;
   m_imageHeight->setValue(
@@ -170,8 +177,11 @@ void PreparationForm::applyTo(engine::DatasetSpec& spec) const {
 void PreparationForm::setSourceKind(bool images, bool imageFolder) {
   for (QWidget* w : std::initializer_list<QWidget*>{m_flip, m_cropPadding, m_rotation})
     w->setEnabled(images);
-  for (QWidget* w : std::initializer_list<QWidget*>{m_imageWidth, m_imageHeight})
-    w->setEnabled(imageFolder);
+  for (QSpinBox* box : {m_imageWidth, m_imageHeight}) {
+    box->setEnabled(imageFolder);
+    box->setToolTip(imageFolder ? tr("Every image is resized to this size")
+                                : tr("This data keeps its own image size"));
+  }
 }
 
 void PreparationForm::setOwnImageSize(int64_t height, int64_t width) {

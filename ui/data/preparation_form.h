@@ -45,7 +45,7 @@ class PreparationForm : public QWidget {
   void addSplitRows(QFormLayout* form);
   void addImageRows(QFormLayout* form);
   void connectEdits();
-  void showImageSize(const engine::ImageOptions& image);
+  void showImageSize(const engine::ImageOptions& image, bool imageFolder);
 
   bool m_filling = false;
   int64_t m_ownHeight = 0, m_ownWidth = 0;

@@ -66,9 +66,12 @@ std::map<std::string, double> slots(const engine::ModelSpec& spec,
   return slot;
 }
 
-// How many ranks go in one fold: the folding whose drawing needs the least shrinking to fit a
-// view of kLayoutAspect.
+// How many ranks go in one fold: none for a short chain, else the folding whose drawing needs the
+// least shrinking to fit a view of kLayoutAspect.
 int ranksPerFold(int ranks, double foldWidth) {
+  // A short chain reads best straight down: it is folded only when it would not fit a canvas's
+  // height at 100%.
+  if (ranks * kLayoutRowHeight <= kLayoutUnfoldedHeight) return ranks;
   int best = ranks;
   double bestScale = 0;
   for (int folds = 1; folds <= ranks; ++folds) {

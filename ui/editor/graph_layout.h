@@ -22,6 +22,8 @@ inline constexpr double kLayoutFoldGap = 80.0;       // between the folds of a l
 // The view the folding aims at: a little wider than tall, as the Model place's canvas between its
 // palette and inspector (about 650×480 in a 1280×720 window, 1300×850 at 1920×1080).
 inline constexpr double kLayoutAspect = 1.4;
+// A chain this tall or shorter is never folded (four layers and the input).
+inline constexpr double kLayoutUnfoldedHeight = 500.0;
 
 // Positions (top-left of each node) for every node id and for engine::kInputName. A graph with a
 // cycle still gets positions: nodes on the cycle go one row past their placed inputs.

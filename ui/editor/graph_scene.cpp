@@ -188,14 +188,18 @@ void GraphScene::addConnection(const engine::ModelSpec& spec, const std::string&
   ++m_edgeCount;
 }
 
-std::string GraphScene::addLayer(const QString& type, QPointF at) {
+std::string GraphScene::addLayer(const QString& type, QPointF at, const std::string& from) {
   const std::string typeName = type.toStdString();
   engine::NodeSpec node{.id = m_model.freshId(typeName),
                         .type = typeName,
                         .inputs = {},
                         .params = EditorModel::startingParams(typeName)};
   const std::vector<std::string> selected = selectedIds();
-  if (selected.size() == 1) node.inputs = {selected.front()};
+  if (!from.empty()) {
+    node.inputs = {from};
+  } else if (selected.size() == 1) {
+    node.inputs = {selected.front()};
+  }
   // The output follows a chain as it grows: a layer added after the model's only output (or to
   // a model without one) becomes the output.
   const std::vector<std::string> outputs = m_model.spec().outputs;

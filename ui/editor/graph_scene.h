@@ -56,9 +56,9 @@ class GraphScene : public QGraphicsScene {
   // The middle of the curve from `from` to `to` (the origin when there is no such connection).
   QPointF connectionMidpoint(const std::string& from, const std::string& to) const;
 
-  // Adds a node of `type` with its top-left at `at`, fed by the selected node when there is
-  // exactly one (as a user building a chain expects). Returns its id.
-  std::string addLayer(const QString& type, QPointF at);
+  // Adds a node of `type` with its top-left at `at`, fed by `from` when given, else by the
+  // selected node when there is exactly one (as a user building a chain expects). Returns its id.
+  std::string addLayer(const QString& type, QPointF at, const std::string& from = {});
   // Connects `from`'s output to a new input of `to`.
   void connectNodes(const std::string& from, const std::string& to);
   // Puts a new node of `type` on the connection from → to, as one undo step; returns its id

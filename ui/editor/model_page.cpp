@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QToolBar>
 #include <QToolButton>
@@ -84,12 +85,18 @@ void ModelPage::buildToolbar() {
   addEditActions();
   m_toolbar->addSeparator();
   m_toolbar->addAction(tr("Tidy Layout"), this, &ModelPage::tidyLayout);
-  m_toolbar->addAction(tr("Fit"), m_view, &GraphView::fitAll);
-  QAction* zoomIn = m_toolbar->addAction(tr("Zoom In"), this, [this] { m_view->zoomBy(1.2); });
+  m_toolbar->addAction(tr("Fit"), m_view, &GraphView::fitAll)
+      ->setToolTip(tr("The whole model in view (zoom with the wheel, Ctrl++ and Ctrl+\u2212)"));
+  // Zooming by keys; the wheel zooms too. Not on the toolbar, which must fit a 1280-pixel window
+  // with Train This Model on it.
+  auto* zoomIn = new QAction(tr("Zoom In"), this);
   zoomIn->setShortcut(QKeySequence::ZoomIn);
-  QAction* zoomOut =
-      m_toolbar->addAction(tr("Zoom Out"), this, [this] { m_view->zoomBy(1 / 1.2); });
+  connect(zoomIn, &QAction::triggered, this, [this] { m_view->zoomBy(1.2); });
+  auto* zoomOut = new QAction(tr("Zoom Out"), this);
   zoomOut->setShortcut(QKeySequence::ZoomOut);
+  connect(zoomOut, &QAction::triggered, this, [this] { m_view->zoomBy(1 / 1.2); });
+  addAction(zoomIn);
+  addAction(zoomOut);
   m_toolbar->addSeparator();
   QAction* train = m_toolbar->addAction(tr("Train This Model"), this, &ModelPage::trainRequested);
   train->setObjectName(QStringLiteral("trainModelAction"));
@@ -165,7 +172,6 @@ void ModelPage::addEditActions() {
   m_duplicateAction = editAction(tr("Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
                                  &ModelPage::duplicateSelection);
   m_selectAllAction = editAction(tr("Select All"), QKeySequence::SelectAll, &ModelPage::selectAll);
-  m_toolbar->addAction(m_duplicateAction);
   addAction(m_deleteAction);
   addAction(undo);
   addAction(redo);
@@ -232,7 +238,8 @@ QWidget* ModelPage::buildSide() {
   tabs->addTab(m_problems, tr("Problems"));
   tabs->addTab(m_summary, tr("Summary"));
   tabs->addTab(history, tr("History"));
-  tabs->setMinimumWidth(260);
+  // Wide enough for its four tab titles without scroll arrows.
+  tabs->setMinimumWidth(tabs->tabBar()->sizeHint().width() + 8);
   return tabs;
 }
 
@@ -278,7 +285,11 @@ void ModelPage::refreshWarning() {
     text = tr("The model expects input %1 but the chosen data gives %2.")
                .arg(QString::fromStdString(engine::formatShape(spec.inputShape)),
                     QString::fromStdString(engine::formatShape(m_dataShape)));
-  } else if (m_model->layersOk() && !analysis.ok()) {
+  } else if (!m_model->layersOk()) {
+    text =
+        tr("Some layers have problems (red cards, Problems tab); the model is checked against "
+           "the data once they are mended.");
+  } else if (!analysis.ok()) {
     text = tr("The output does not fit the chosen data: %1")
                .arg(QString::fromStdString(analysis.problems.back().describe()));
   }
@@ -330,11 +341,19 @@ void ModelPage::useDataShape() {
 }
 
 void ModelPage::addFromPalette(const QString& type) {
-  const std::vector<std::string> selected = m_scene->selectedIds();
-  const QPointF at = selected.size() == 1
-                         ? m_model->position(selected.front()) + QPointF(0, kLayoutRowHeight)
-                         : m_view->mapToScene(m_view->viewport()->rect().center());
-  m_scene->addLayer(type, at);
+  // A double-clicked layer grows the chain, as a user building one expects: after the selected
+  // layer, else after the model's only output, else (a blank model) after the input.
+  std::vector<std::string> selected = m_scene->selectedIds();
+  const std::vector<std::string> outputs = m_model->spec().outputs;
+  if (selected.empty() && outputs.size() == 1) selected = outputs;
+  if (selected.empty() && m_model->nodeIds().empty()) selected = {engine::kInputName};
+  if (selected.size() != 1) {
+    m_scene->addLayer(type, m_view->mapToScene(m_view->viewport()->rect().center()));
+    return;
+  }
+  if (selected.front() != engine::kInputName) m_scene->selectNode(selected.front());
+  m_scene->addLayer(type, m_model->position(selected.front()) + QPointF(0, kLayoutRowHeight),
+                    selected.front());
 }
 
 void ModelPage::tidyLayout() {

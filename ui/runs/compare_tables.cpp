@@ -269,7 +269,7 @@ void CompareView::fillConfusion(const RunReader& query) {
   m_confusion->verticalHeader()->show();
   for (int r = 0; r < n; ++r) {
     for (int c = 0; c < n; ++c) {
-      const size_t at = static_cast<size_t>(r * n + c);
+      const size_t at = static_cast<size_t>(r) * static_cast<size_t>(n) + static_cast<size_t>(c);
       const int64_t delta = b->counts[at] - a->counts[at];
       auto* item = new QTableWidgetItem(
           delta == 0
