@@ -12,12 +12,7 @@ namespace {
 constexpr int kColumnWidth = 620;
 
 QLabel* makeText(const QString& text, double scale, bool bold, QWidget* parent) {
-  auto* label = new QLabel(text, parent);
-  QFont font = label->font();
-  font.setPointSizeF(font.pointSizeF() * scale);
-  font.setBold(bold);
-  label->setFont(font);
-  label->setWordWrap(true);
+  QLabel* label = scaledLabel(text, scale, bold, parent);
   label->setTextFormat(Qt::PlainText);
   return label;
 }
@@ -28,6 +23,16 @@ void mute(QLabel* label) {
 }
 
 }  // namespace
+
+QLabel* scaledLabel(const QString& text, double scale, bool bold, QWidget* parent) {
+  auto* label = new QLabel(text, parent);
+  QFont font = label->font();
+  font.setPointSizeF(font.pointSizeF() * scale);
+  font.setBold(bold);
+  label->setFont(font);
+  label->setWordWrap(true);
+  return label;
+}
 
 PlaceIntro::PlaceIntro(const PlaceIntroText& text, QWidget* parent) : QWidget(parent) {
   auto* column = new QWidget(this);

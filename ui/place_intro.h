@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QWidget>
 
+class QLabel;
+
 namespace layerlab::ui {
 
 struct PlaceIntroText {
@@ -14,6 +16,10 @@ struct PlaceIntroText {
   QStringList plans;  // what it will let the user do, one line each
   QString note;       // what works today instead
 };
+
+// A word-wrapped label in the widget font scaled by `scale` (bold or not): the headings and text
+// of the places' intro and empty states.
+QLabel* scaledLabel(const QString& text, double scale, bool bold, QWidget* parent);
 
 class PlaceIntro : public QWidget {
   Q_OBJECT

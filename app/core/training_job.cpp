@@ -209,8 +209,11 @@ void finishCompleted(storage::RunStore& store, engine::Trainer& trainer,
     finals = testMetrics(eval);
     for (const MetricValue& m : finals)
       outcome.finalMetrics.emplace_back("test_" + m.name, m.value);
-    if (eval.classes > 0)
+    if (eval.classes > 0) {
       store.saveConfusionMatrix(outcome.runId, "test", data.classNames, eval.confusion);
+      outcome.testClasses = data.classNames;
+      outcome.testConfusion = eval.confusion;
+    }
   }
   store.finishRun(outcome.runId, storage::RunStatus::Completed, finals);
 }

@@ -56,6 +56,10 @@ struct JobOutcome {
   // On the test part, when the run completed: test_loss, test_accuracy, test_f1_macro, … for
   // classification; test_loss, test_mse, test_mae, test_r2 for regression.
   std::vector<std::pair<std::string, double>> finalMetrics;
+  // Classification: the test part's confusion matrix as stored (row-major [true][predicted]),
+  // so a front end shows it without reading the store again.
+  std::vector<std::string> testClasses;
+  std::vector<int64_t> testConfusion;
   std::string error;
 };
 

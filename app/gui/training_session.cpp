@@ -37,6 +37,12 @@ ui::TrainingResult resultOf(const JobOutcome& outcome) {
   result.bestEpoch = outcome.bestEpoch;
   for (const auto& [name, value] : outcome.finalMetrics)
     result.finalMetrics.emplace_back(QString::fromStdString(name), value);
+  if (!outcome.testConfusion.empty()) {
+    result.testMatrix = storage::ConfusionMatrix{.runId = outcome.runId,
+                                                 .split = "test",
+                                                 .labels = outcome.testClasses,
+                                                 .counts = outcome.testConfusion};
+  }
   result.error = QString::fromStdString(outcome.error);
   return result;
 }

@@ -8,6 +8,7 @@
 #include <QProgressBar>
 #include <QTableWidget>
 #include <QTest>
+#include <QValueAxis>
 
 #include <gtest/gtest.h>
 
@@ -122,6 +123,20 @@ TEST_F(TrainFirstUseTest, ARunNameIsUsedOnceAndNewDataClearsTheLastRunsCharts) {
   EXPECT_EQ(page.lossChart()->trainingPointCount(), 0);
   EXPECT_TRUE(page.statusText().contains(QStringLiteral("data changed")));
   EXPECT_EQ(page.progressBar()->format(), QStringLiteral("not started"));
+}
+
+TEST(TrainChartsFirstUpdate, OnePointGetsAReadableAxisNotASliver) {
+  MetricChart chart(QStringLiteral("Loss"), false);
+  chart.resize(400, 300);
+  chart.appendTraining({{.step = 1, .epoch = 1, .wallTime = 0.1, .value = 0.5}});
+  chart.refresh();
+  const QList<QAbstractAxis*> vertical = chart.chart()->axes(Qt::Vertical);
+  ASSERT_FALSE(vertical.isEmpty());
+  const auto* axis = qobject_cast<QValueAxis*>(vertical.front());
+  ASSERT_NE(axis, nullptr);
+  EXPECT_GE(axis->max() - axis->min(), 0.01) << axis->min() << " to " << axis->max();
+  EXPECT_LE(axis->min(), 0.5);
+  EXPECT_GE(axis->max(), 0.5);
 }
 
 TEST_F(TrainFirstUseTest, ResultsShowEveryMetricAndAReadableMatrixAt1280By720) {

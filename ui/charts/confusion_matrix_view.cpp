@@ -24,6 +24,11 @@ QColor heat(double share, const QPalette& pal) {
                 mix(base.blue(), hot.blue()));
 }
 
+// The index of a cell in the row-major counts.
+size_t cellIndex(int truth, int predicted, int n) {
+  return static_cast<size_t>(truth) * static_cast<size_t>(n) + static_cast<size_t>(predicted);
+}
+
 }  // namespace
 
 ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QWidget(parent) {
@@ -108,10 +113,10 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
   for (int truth = 0; truth < n; ++truth) {
     int64_t rowTotal = 0;
     for (int p = 0; p < n; ++p)
-      rowTotal += m_matrix.counts[static_cast<size_t>(truth * n + p)];
+      rowTotal += m_matrix.counts[cellIndex(truth, p, n)];
     painter.setFont(counts);
     for (int predicted = 0; predicted < n; ++predicted) {
-      const int64_t count = m_matrix.counts[static_cast<size_t>(truth * n + predicted)];
+      const int64_t count = m_matrix.counts[cellIndex(truth, predicted, n)];
       const double share = rowTotal > 0 ? static_cast<double>(count) / rowTotal : 0.0;
       const QRectF cell(g.grid.left() + predicted * g.cell, g.grid.top() + truth * g.cell, g.cell,
                         g.cell);
@@ -156,7 +161,7 @@ bool ConfusionMatrixView::event(QEvent* event) {
     if (predicted < n && truth < n) {
       QToolTip::showText(help->globalPos(),
                          tr("%1 samples of %2 predicted as %3")
-                             .arg(m_matrix.counts[static_cast<size_t>(truth * n + predicted)])
+                             .arg(m_matrix.counts[cellIndex(truth, predicted, n)])
                              .arg(QString::fromStdString(m_matrix.labels[truth]),
                                   QString::fromStdString(m_matrix.labels[predicted])),
                          this);

@@ -69,8 +69,9 @@ MetricChart::MetricChart(const QString& title, bool higherIsBetter, QWidget* par
   m_rawSeries = new QLineSeries(chart);
   m_rawSeries->setName(tr("batch"));
   QColor faint = kTrainColour;
-  faint.setAlpha(70);
-  m_rawSeries->setPen(QPen(faint, 1));
+  // Faint beside the smoothed line, yet visible on its own (the values as they were).
+  faint.setAlpha(120);
+  m_rawSeries->setPen(QPen(faint, 1.2));
   m_smoothSeries = new QLineSeries(chart);
   m_smoothSeries->setName(tr("smoothed"));
   m_smoothSeries->setPen(QPen(kTrainColour, 2.2));
@@ -219,7 +220,10 @@ void MetricChart::refresh() {
   if (m_logScale) {
     m_axisY->setRange(minY / 1.2, maxY * 1.2);
   } else {
-    const double pad = std::max((maxY - minY) * 0.06, 1e-6);
+    // A first point (or a flat line) gets a readable span around it, not a sliver of 1e-6 with
+    // ticks labelled to the sixth decimal.
+    const double floor = std::max(std::abs(maxY) * 0.05, 0.01);
+    const double pad = std::max((maxY - minY) * 0.06, floor);
     setNiceRange(static_cast<QValueAxis*>(m_axisY), minY - pad, maxY + pad);
   }
   setNiceRange(static_cast<QValueAxis*>(m_axisX), minX, maxX);

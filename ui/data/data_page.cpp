@@ -233,7 +233,7 @@ void DataPage::clearPreview() {
   m_stats->clear();
 }
 
-void DataPage::showPreview(std::shared_ptr<DataPreview> preview) {
+void DataPage::showPreview(const std::shared_ptr<DataPreview>& preview) {
   m_progress->hide();
   m_preview = preview;
   const bool folder = m_spec.source == engine::kImageFolderSource;

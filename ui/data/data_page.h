@@ -88,7 +88,7 @@ class DataPage : public QWidget {
   void openDataSet(engine::DatasetSpec spec);
   void load(const engine::DatasetSpec& spec);
   void stopWorker();
-  void showPreview(std::shared_ptr<DataPreview> preview);
+  void showPreview(const std::shared_ptr<DataPreview>& preview);
   void showTable(const DataPreview& preview);
   void clearPreview();
   void controlsChanged();

@@ -92,7 +92,7 @@ QPointF EditorModel::position(const std::string& id) const {
 std::string EditorModel::freshId(const std::string& type) const {
   const std::string stem = lowerCase(type);
   for (int n = 1;; ++n) {
-    const std::string id = stem + "_" + std::to_string(n);
+    std::string id = stem + "_" + std::to_string(n);
     if (node(id) == nullptr && id != engine::kInputName) return id;
   }
 }

@@ -56,7 +56,7 @@ void LayerInspector::showSelection(const std::vector<std::string>& selected) {
                                       : tr("%1 layers selected").arg(selected.size()));
     return;
   }
-  const std::string id = selected.front();
+  const std::string& id = selected.front();
   const engine::NodeSpec* node = m_model.node(id);
   if (node == nullptr) return;
   const engine::LayerType* type = engine::layerRegistry().find(node->type);

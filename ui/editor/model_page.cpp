@@ -158,7 +158,8 @@ void ModelPage::addEditActions() {
   m_deleteAction = m_toolbar->addAction(tr("Delete"), m_scene, &GraphScene::deleteSelection);
   m_deleteAction->setShortcut(QKeySequence::Delete);
   m_deleteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-  auto editAction = [this](const QString& text, QKeySequence keys, void (ModelPage::*slot)()) {
+  auto editAction = [this](const QString& text, const QKeySequence& keys,
+                           void (ModelPage::*slot)()) {
     auto* action = new QAction(text, this);
     action->setShortcut(keys);
     action->setShortcutContext(Qt::WidgetWithChildrenShortcut);

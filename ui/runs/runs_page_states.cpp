@@ -8,18 +8,10 @@
 #include <QVBoxLayout>
 #include <QWidget>
 
+#include "ui/place_intro.h"
+
 namespace layerlab::ui {
 namespace {
-
-QLabel* makeLabel(const QString& text, double scale, bool bold, QWidget* parent) {
-  auto* label = new QLabel(text, parent);
-  QFont font = label->font();
-  font.setPointSizeF(font.pointSizeF() * scale);
-  font.setBold(bold);
-  label->setFont(font);
-  label->setWordWrap(true);
-  return label;
-}
 
 // Centres `content` a little above the middle of a page, as the other places do.
 QWidget* centred(QWidget* content, QWidget* parent) {
@@ -41,17 +33,18 @@ QWidget* makeRunsEmptyState(QWidget* parent) {
   auto* content = new QWidget(parent);
   content->setObjectName(QStringLiteral("runsEmptyState"));
   content->setMaximumWidth(620);
-  QLabel* heading = makeLabel(QObject::tr("No runs yet."), 1.5, true, content);
-  QLabel* body = makeLabel(
+  QLabel* heading = scaledLabel(QObject::tr("No runs yet."), 1.5, true, content);
+  QLabel* body = scaledLabel(
       QObject::tr("Start in the <b>Data</b> place: open a CSV file or an image folder, or pick "
                   "the Fashion-MNIST demo. Then press Train in the <b>Train</b> place; the run "
                   "appears here as it trains."),
       1.1, false, content);
   body->setObjectName(QStringLiteral("runsEmptyBody"));
-  QLabel* hint = makeLabel(QObject::tr("Runs started from the command line "
-                                       "(<code>layerlab-cli train \u2026</code>) appear here too, "
-                                       "within a second of starting."),
-                           1.0, false, content);
+  QLabel* hint =
+      scaledLabel(QObject::tr("Runs started from the command line "
+                              "(<code>layerlab-cli train \u2026</code>) appear here too, "
+                              "within a second of starting."),
+                  1.0, false, content);
   hint->setObjectName(QStringLiteral("runsEmptyHint"));
   hint->setForegroundRole(QPalette::PlaceholderText);
 
@@ -70,18 +63,19 @@ RunsErrorState makeRunsErrorState(QWidget* parent) {
   content->setMaximumWidth(620);
   auto* icon = new QLabel(content);
   icon->setPixmap(QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(32, 32));
-  QLabel* heading = makeLabel(QObject::tr("This store could not be opened."), 1.5, true, content);
+  QLabel* heading = scaledLabel(QObject::tr("This store could not be opened."), 1.5, true, content);
   heading->setObjectName(QStringLiteral("runsErrorHeading"));
 
   RunsErrorState state;
-  state.message = makeLabel({}, 1.0, false, content);
+  state.message = scaledLabel({}, 1.0, false, content);
   state.message->setObjectName(QStringLiteral("runsErrorText"));
   state.message->setTextFormat(Qt::PlainText);
   state.message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-  QLabel* hint = makeLabel(QObject::tr("Choose another store with File \u203a Open Store\u2026, or "
-                                       "try again once the file is fixed."),
-                           1.0, false, content);
+  QLabel* hint =
+      scaledLabel(QObject::tr("Choose another store with File \u203a Open Store\u2026, or "
+                              "try again once the file is fixed."),
+                  1.0, false, content);
   hint->setForegroundRole(QPalette::PlaceholderText);
 
   state.retry = new QPushButton(QObject::tr("Try Again"), content);

@@ -11,7 +11,6 @@
 
 #include "engine/data/stored_dataset.h"
 #include "engine/model/json_document.h"
-#include "storage/run_query.h"
 #include "ui/charts/test_results_view.h"
 #include "ui/training/train_monitor.h"
 
@@ -264,24 +263,9 @@ void TrainPage::onStarted(qint64 runId, const QString& device, const QString& da
 }
 
 void TrainPage::onFinished(const TrainingResult& result) {
-  const std::optional<storage::ConfusionMatrix> matrix =
-      result.finalMetrics.empty() ? std::nullopt : testMatrix(result.runId);
-  m_monitor->finished(result, matrix ? &*matrix : nullptr);
+  m_monitor->finished(result, result.testMatrix ? &*result.testMatrix : nullptr);
   updateButtons();
   Q_EMIT trainingFinished(result.runId, result.status);
-}
-
-std::optional<storage::ConfusionMatrix> TrainPage::testMatrix(qint64 runId) {
-  if (runId <= 0 || m_storePath.isEmpty()) return std::nullopt;
-  try {
-    const storage::RunQuery query(m_storePath.toStdString());
-    for (const storage::ConfusionMatrix& matrix : query.confusionMatrices(runId)) {
-      if (matrix.split == "test") return matrix;
-    }
-  } catch (const std::exception& error) {
-    m_monitor->appendLog(tr("The confusion matrix could not be read: %1").arg(error.what()));
-  }
-  return std::nullopt;
 }
 
 MetricChart* TrainPage::lossChart() const {

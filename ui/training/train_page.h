@@ -107,7 +107,6 @@ class TrainPage : public QWidget {
   void onStarted(qint64 runId, const QString& device, const QString& data, qint64 samples,
                  qint64 params);
   void onFinished(const TrainingResult& result);
-  std::optional<storage::ConfusionMatrix> testMatrix(qint64 runId);
 
   TrainingBackend* m_backend = nullptr;
   QString m_storePath;

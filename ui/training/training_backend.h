@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "engine/model/model_spec.h"
 #include "engine/train/train_config.h"
 #include "engine/train/training_events.h"
+#include "storage/run_types.h"
 
 namespace layerlab::ui {
 
@@ -52,6 +54,7 @@ struct TrainingResult {
   bool stoppedEarly = false;
   int bestEpoch = 0;
   std::vector<std::pair<QString, double>> finalMetrics;  // test_loss, test_accuracy, …
+  std::optional<storage::ConfusionMatrix> testMatrix;    // classification runs that completed
   QString error;  // why it failed or was refused; empty otherwise
 };
 
