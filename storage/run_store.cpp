@@ -60,6 +60,21 @@ void markOrphanedRuns(Database& db) {
   transaction.commit();
 }
 
+// Links a new run to the trial it trains; the trial must be running under this process.
+void linkTrial(Database& db, const NewRun::TrialLink& trial, int64_t runId,
+               const ProcessIdentity& self) {
+  Statement link(db,
+                 "UPDATE trials SET run_id = ?1 WHERE experiment_id = ?2 AND number = ?3 AND "
+                 "status = 'running' AND owner_pid = ?4 AND owner_host = ?5");
+  link.bind(1, runId).bind(2, trial.experimentId).bind(3, trial.number);
+  link.bind(4, self.pid).bind(5, self.host);
+  link.run();
+  if (db.changes() != 1) {
+    db.fail(kWriteAction, "trial " + std::to_string(trial.number) + " of experiment " +
+                              std::to_string(trial.experimentId) + " is not held by this process");
+  }
+}
+
 using PendingSamples = std::vector<std::pair<int64_t, BatchSample>>;
 
 void dropPendingSamples(PendingSamples& pending, int64_t runId) {
@@ -216,6 +231,7 @@ int64_t RunStore::createRun(const NewRun& run) {
   writeParams(*m_db, runId, flattenRunParams(run, sha256Hex(run.modelJson)));
   writeTags(*m_db, runId, run.tags);
   recordAttempt(*m_db, runId, 1, now, 0, 0, self);
+  if (run.trial) linkTrial(*m_db, *run.trial, runId, self);
   transaction.commit();
   return runId;
 }

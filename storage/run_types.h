@@ -31,6 +31,13 @@ struct NewRun {
   std::optional<int64_t> parentRunId;
   std::vector<std::string> tags;
   std::string notes;
+  // The experiment trial this run trains, linked in the same transaction that creates the run
+  // (ExperimentStore). The trial must be running and held by this process.
+  struct TrialLink {
+    int64_t experimentId = 0;
+    int number = 0;
+  };
+  std::optional<TrialLink> trial;
 };
 
 // How long a write waits for another process's write transaction to end before it gives up with

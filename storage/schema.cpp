@@ -216,12 +216,48 @@ ALTER TABLE runs ADD COLUMN paused_at REAL;
 ALTER TABLE runs ADD COLUMN paused_seconds REAL NOT NULL DEFAULT 0;
 )sql";
 
+// Version 5: experiments. An experiment keeps its whole definition (base documents, search
+// space, strategy, budget, objective, early stopping) as one JSON document; each trial is a row
+// with its parameters and, once its process has created it, the run that trains it. A trial is
+// claimed by exactly one process (owner_pid/owner_host/owner_token, as for runs), so a queue that
+// is killed and started again never runs a trial twice.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE experiments (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'completed', 'cancelled')),
+  priority INTEGER NOT NULL DEFAULT 0,
+  created_at REAL NOT NULL,
+  finished_at REAL,
+  spec_json TEXT NOT NULL
+);
+CREATE TABLE trials (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  params_json TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+    ('queued', 'running', 'completed', 'failed', 'stopped_early', 'cancelled')),
+  run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  objective REAL,
+  created_at REAL NOT NULL,
+  started_at REAL,
+  finished_at REAL,
+  owner_pid INTEGER,
+  owner_host TEXT,
+  owner_token TEXT,
+  error_text TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (experiment_id, number)
+) WITHOUT ROWID;
+CREATE INDEX trials_by_run ON trials (run_id);
+)sql";
+
 // Append new steps at the end; never edit a step that has shipped.
 const std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2, moveModels, kSchemaV2After},
     Migration{3, kSchemaV3, fillRunResults},
     Migration{4, kSchemaV4},
+    Migration{5, kSchemaV5},
 };
 
 bool hasTables(Database& db) {

@@ -18,6 +18,7 @@ void addRunsCommand(CLI::App& app, int& exitCode);
 void addSummaryCommand(CLI::App& app, int& exitCode);
 void addPredictCommand(CLI::App& app, int& exitCode);
 void addExportCommand(CLI::App& app, int& exitCode);
+void addExperimentCommand(CLI::App& app, int& exitCode);
 
 // Prints "layerlab-cli: error: <message>" on stderr, its text through displayLines.
 void printError(const std::string& message);

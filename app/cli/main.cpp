@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   addSummaryCommand(app, exitCode);
   addPredictCommand(app, exitCode);
   addExportCommand(app, exitCode);
+  addExperimentCommand(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -109,7 +109,8 @@ storage::NewRun describeRun(const TrainingJob& job, const engine::LoadedData& da
           .datasetFingerprint = data.fingerprint,
           .device = device,
           .appVersion = kAppVersion,
-          .seed = static_cast<int64_t>(job.config.seed)};
+          .seed = static_cast<int64_t>(job.config.seed),
+          .trial = job.trial};
 }
 
 std::vector<MetricValue> testMetrics(const engine::EvalResult& eval) {
@@ -174,6 +175,7 @@ engine::TrainCallbacks recordingCallbacks(storage::RunStore& store, int64_t runI
     if (outer.onEpoch) outer.onEpoch(s);
   };
   callbacks.onLog = outer.onLog;
+  callbacks.stopAfterEpoch = outer.stopAfterEpoch;
   // The store says "paused" while the thread waits, so the Runs place neither shows the run as
   // running nor counts the pause into its duration.
   callbacks.onPause = [&store, runId, outer](bool paused) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "engine/train/train_config.h"
 #include "engine/train/train_control.h"
 #include "engine/train/training_events.h"
+#include "storage/run_types.h"
 
 namespace layerlab::app {
 
@@ -36,6 +38,8 @@ struct TrainingJob {
   // > 0: continue this stored run from its last checkpoint instead of starting a new one (see
   // jobToResume).
   int64_t resumeRunId = 0;
+  // The experiment trial a new run trains (held by this process); linked as the run is created.
+  std::optional<storage::NewRun::TrialLink> trial;
 };
 
 struct JobStarted {

@@ -231,7 +231,8 @@ FitResult Trainer::fit(const TensorDataset& trainData, const TensorDataset& valD
     const EpochSummary summary = finishEpoch(totals, val);
     result.history.push_back(summary);
     if (callbacks.onEpoch) callbacks.onEpoch(summary);
-    if (summary.stopEarly) {
+    if (summary.stopEarly || (callbacks.stopAfterEpoch && m_epoch < m_config.epochs &&
+                              callbacks.stopAfterEpoch(summary))) {
       result.stoppedEarly = true;
       break;
     }

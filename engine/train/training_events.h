@@ -51,6 +51,9 @@ struct TrainCallbacks {
   // true when the training thread begins waiting in a pause, false when it goes on (resumed or
   // stopped); called on the training thread, between batches.
   std::function<void(bool paused)> onPause;
+  // Asked after each epoch (after onEpoch): true ends the fit there as early stopping does — the
+  // run completes and is tested — for a caller's own rule (an experiment's ASHA or median rule).
+  std::function<bool(const EpochSummary&)> stopAfterEpoch;
 };
 
 }  // namespace layerlab::engine

@@ -38,14 +38,15 @@ TEST(Schema, FreshStoreGetsTheLatestTablesAndWal) {
   const std::string path = folder.file("runs.db");
   { RunStore store(path); }
   RawConnection raw(path);
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 4);
-  EXPECT_EQ(latestSchemaVersion(), 4);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 5);
+  EXPECT_EQ(latestSchemaVersion(), 5);
   EXPECT_EQ(raw.integer("PRAGMA application_id"), kApplicationId);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                        "('runs', 'metrics', 'models', 'params', 'tags', 'artifacts', "
-                        "'confusion_matrices', 'run_attempts', 'store_meta')"),
-            9);
+  EXPECT_EQ(
+      raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                  "('runs', 'metrics', 'models', 'params', 'tags', 'artifacts', "
+                  "'confusion_matrices', 'run_attempts', 'store_meta', 'experiments', 'trials')"),
+      11);
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = "
                         "'metrics_by_run_name_split_step'"),
             1);
