@@ -60,7 +60,7 @@ engine::ExperimentSpec baseFromFlags(const ExperimentFlags& flags) {
   for (const auto& problem : engine::analyzeModel(*parsed.spec).problems)
     throw app::JobInputError(train.modelPath + ": " + problem.describe());
   engine::ExperimentSpec spec;
-  engine::TrainConfig config = resolveTrainConfig(train);
+  engine::TrainConfig config = resolveTrainConfig(train, parsed.spec->suggestedTraining);
   const engine::DatasetSpec dataset = resolveDatasetSpec(train, config);
   config = withSuggestedBatchSize(config, train, dataset);
   spec.base = {engine::toJson(*parsed.spec), engine::toJson(config)};

@@ -76,7 +76,7 @@ std::optional<app::TrainingJob> makeJob(const TrainFlags& options) {
   app::TrainingJob job;
   job.model = *parsed.spec;
   try {
-    job.config = resolveTrainConfig(options);
+    job.config = resolveTrainConfig(options, parsed.spec->suggestedTraining);
     job.dataset = resolveDatasetSpec(options, job.config);
     job.config = withSuggestedBatchSize(job.config, options, job.dataset);
   } catch (const std::invalid_argument& error) {

@@ -139,9 +139,9 @@ void addTrainFlags(CLI::App& command, TrainFlags& flags) {
   addRunFlags(command, flags);
 }
 
-engine::TrainConfig resolveTrainConfig(const TrainFlags& f) {
+engine::TrainConfig resolveTrainConfig(const TrainFlags& f, const nlohmann::json& suggestions) {
   engine::TrainConfig c = f.configPath.empty()
-                              ? engine::TrainConfig{}
+                              ? engine::withSuggestions(engine::TrainConfig{}, suggestions)
                               : readDocument(f.configPath, engine::trainConfigFromJson);
   override(c.epochs, f.epochs);
   override(c.batchSize, f.batchSize);

@@ -56,8 +56,11 @@ struct TrainFlags {
 // Declares the flags on the `train` subcommand.
 void addTrainFlags(CLI::App& command, TrainFlags& flags);
 
-// The TrainConfig the flags describe. Throws std::invalid_argument (naming the file or flag).
-engine::TrainConfig resolveTrainConfig(const TrainFlags& flags);
+// The TrainConfig the flags describe: a --config file, or the defaults with the model's suggested
+// training settings (`suggestions`, ModelSpec::suggestedTraining); then each flag given. Throws
+// std::invalid_argument (naming the file or flag).
+engine::TrainConfig resolveTrainConfig(const TrainFlags& flags,
+                                       const nlohmann::json& suggestions = nullptr);
 
 // The DatasetSpec the data flags describe, with the run's seed; a regression loss makes a CSV
 // target a regression. Throws std::invalid_argument (naming the file or flag) or

@@ -5,6 +5,7 @@
 
 #include "engine/model/json_document.h"
 #include "engine/model/model_summary.h"
+#include "engine/train/train_config.h"
 
 namespace layerlab::engine {
 namespace {
@@ -30,8 +31,9 @@ class Parser {
   }
 
   void parseHeader(const json& doc, ModelSpec& spec) {
-    static const std::set<std::string> kKnownKeys = {"format", "version", "name",  "input",
-                                                     "nodes",  "outputs", "editor"};
+    static const std::set<std::string> kKnownKeys = {"format", "version",     "name",
+                                                     "input",  "nodes",       "outputs",
+                                                     "editor", "description", "suggested_training"};
     for (const auto& [key, value] : doc.items()) {
       if (!kKnownKeys.contains(key)) fail("", "unknown key '" + key + "' at the top level");
     }
@@ -53,6 +55,25 @@ class Parser {
         spec.editor = doc["editor"];
       else
         fail("", "'editor' must be an object");
+    }
+    parseAbout(doc, spec);
+  }
+
+  void parseAbout(const json& doc, ModelSpec& spec) {
+    constexpr size_t kMaxDescription = 4000;
+    if (doc.contains("description")) {
+      const json& text = doc["description"];
+      if (!text.is_string() || text.get<std::string>().size() > kMaxDescription)
+        fail("", "'description' must be a text of at most 4000 bytes");
+      else
+        spec.description = text.get<std::string>();
+    }
+    if (!doc.contains("suggested_training")) return;
+    try {
+      withSuggestions(TrainConfig{}, doc["suggested_training"]);
+      spec.suggestedTraining = doc["suggested_training"];
+    } catch (const std::invalid_argument& error) {
+      fail("", std::string("'suggested_training': ") + error.what());
     }
   }
 
@@ -237,6 +258,8 @@ nlohmann::json toJson(const ModelSpec& spec) {
               {"nodes", std::move(nodes)},
               {"outputs", spec.outputs}};
   if (!spec.editor.empty()) doc["editor"] = spec.editor;
+  if (!spec.description.empty()) doc["description"] = spec.description;
+  if (!spec.suggestedTraining.is_null()) doc["suggested_training"] = spec.suggestedTraining;
   return doc;
 }
 

@@ -42,6 +42,12 @@ struct ModelSpec {
   std::vector<NodeSpec> nodes;
   std::vector<std::string> outputs;
   nlohmann::json editor = nlohmann::json::object();  // opaque to the engine: positions etc.
+  // What the model is for and what to expect of it (templates state their measured accuracy).
+  std::string description;
+  // Training settings the model comes with ("suggested_training": part of a layerlab.train
+  // document, e.g. {"epochs": 10, "schedule": {"type": "cosine"}}); null when none. Front ends
+  // start from them (engine::withSuggestions); the user's own settings win.
+  nlohmann::json suggestedTraining;
 
   const NodeSpec* findNode(const std::string& id) const;
 };

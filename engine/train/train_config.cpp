@@ -196,4 +196,15 @@ TrainConfig trainConfigFromJson(const nlohmann::json& doc) {
   return c;
 }
 
+TrainConfig withSuggestions(const TrainConfig& base, const nlohmann::json& suggestions) {
+  if (suggestions.is_null()) return base;
+  if (!suggestions.is_object())
+    throw std::invalid_argument("must be an object of training settings");
+  if (suggestions.contains("format") || suggestions.contains("version"))
+    throw std::invalid_argument("gives settings only, without 'format' or 'version'");
+  nlohmann::json merged = toJson(base);
+  merged.merge_patch(suggestions);
+  return trainConfigFromJson(merged);
+}
+
 }  // namespace layerlab::engine

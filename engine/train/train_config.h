@@ -71,4 +71,9 @@ nlohmann::json toJson(const TrainConfig& config);
 // Throws std::invalid_argument naming the bad field. Unknown keys are errors.
 TrainConfig trainConfigFromJson(const nlohmann::json& doc);
 
+// `base` with the settings of `suggestions` (an object of layerlab.train keys, nested objects
+// merged: {"epochs": 10, "schedule": {"type": "cosine"}}); null leaves it as it is. Throws
+// std::invalid_argument naming the bad key.
+TrainConfig withSuggestions(const TrainConfig& base, const nlohmann::json& suggestions);
+
 }  // namespace layerlab::engine

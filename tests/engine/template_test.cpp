@@ -65,5 +65,42 @@ TEST(Templates, EveryTemplateAnalysesBuildsAndLearnsOnRandomData) {
     EXPECT_TRUE(names.contains(name)) << name;
 }
 
+// Every template says what it is for; those with suggested training settings give sound ones, and
+// they survive a save (toJson) and reload.
+TEST(Templates, DescriptionsAndSuggestedTrainingRoundTrip) {
+  const std::string folder = std::string(LAYERLAB_SOURCE_DIR) + "/resources/templates";
+  int suggesting = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    const ModelParseResult parsed = loadModelSpec(entry.path().string());
+    ASSERT_TRUE(parsed.spec) << entry.path();
+    EXPECT_GT(parsed.spec->description.size(), 40U) << entry.path();
+    const ModelParseResult again = parseModelSpec(toJson(*parsed.spec).dump());
+    ASSERT_TRUE(again.spec);
+    EXPECT_EQ(again.spec->description, parsed.spec->description);
+    EXPECT_EQ(again.spec->suggestedTraining, parsed.spec->suggestedTraining);
+    if (parsed.spec->suggestedTraining.is_null()) continue;
+    ++suggesting;
+    const TrainConfig config = withSuggestions(TrainConfig{}, parsed.spec->suggestedTraining);
+    EXPECT_NE(toJson(config), toJson(TrainConfig{})) << entry.path();
+  }
+  EXPECT_GE(suggesting, 1);
+}
+
+TEST(Templates, BadSuggestedTrainingIsRefusedNamingTheKey) {
+  const std::string base =
+      R"({"format":"layerlab.model","version":1,"input":{"shape":[4]},)"
+      R"("nodes":[{"id":"out","type":"Dense","units":3,"inputs":["input"]}],"outputs":["out"],)";
+  const ModelParseResult typo = parseModelSpec(base + R"("suggested_training":{"epoch":3}})");
+  ASSERT_FALSE(typo.problems.empty());
+  EXPECT_NE(typo.problems.front().describe().find("epoch"), std::string::npos);
+  const ModelParseResult bad = parseModelSpec(base + R"("suggested_training":{"epochs":0}})");
+  EXPECT_FALSE(bad.problems.empty());
+  const ModelParseResult good =
+      parseModelSpec(base + R"("suggested_training":{"schedule":{"type":"cosine"}}})");
+  ASSERT_TRUE(good.spec) << good.problems.front().describe();
+  EXPECT_EQ(withSuggestions(TrainConfig{}, good.spec->suggestedTraining).schedule.type, "cosine");
+  EXPECT_EQ(withSuggestions(TrainConfig{}, good.spec->suggestedTraining).epochs, 5);
+}
+
 }  // namespace
 }  // namespace layerlab::engine

@@ -9,8 +9,6 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
-#include <map>
-
 #include "engine/model/model_analysis.h"
 #include "engine/model/model_spec.h"
 #include "engine/model/model_summary.h"
@@ -26,20 +24,11 @@ namespace {
 
 constexpr QSize kThumbnailSize(300, 150);
 
-QString purpose(const QString& name) {
-  static const std::map<QString, const char*> purposes = {
-      {QStringLiteral("mlp"), QT_TR_NOOP("Dense layers on flattened images: the first baseline.")},
-      {QStringLiteral("cnn"), QT_TR_NOOP("Two convolution blocks and a classifier, for images.")},
-      {QStringLiteral("residual_cnn"),
-       QT_TR_NOOP("Convolutions with skip connections and batch norm, for images.")},
-      {QStringLiteral("lstm"), QT_TR_NOOP("An LSTM reading image rows as a sequence.")},
-      {QStringLiteral("transformer"),
-       QT_TR_NOOP("A transformer encoder over image rows as tokens.")},
-      {QStringLiteral("tabular_mlp"),
-       QT_TR_NOOP("Dense layers with dropout for tables of numbers.")},
-  };
-  const auto found = purposes.find(name);
-  return found == purposes.end() ? QString() : QObject::tr(found->second);
+// The first sentence of a description: what the template is for.
+QString firstSentence(const std::string& description) {
+  const QString text = QString::fromStdString(description);
+  const qsizetype end = text.indexOf(QStringLiteral(". "));
+  return end < 0 ? text : text.left(end + 1);
 }
 
 }  // namespace
@@ -82,17 +71,16 @@ TemplateGallery::TemplateGallery(QWidget* parent) : QDialog(parent) {
     const QString name = info.fileName().section(QLatin1Char('.'), 0, 0);
     const QString text =
         tr("%1\n%2\ninput %3 · %4 parameters")
-            .arg(name, purpose(name),
+            .arg(name, firstSentence(parsed.spec->description),
                  QString::fromStdString(engine::formatShape(parsed.spec->inputShape)),
                  QString::fromStdString(engine::formatThousands(analysis.totalParams)));
     auto* item =
         new QListWidgetItem(QIcon(graphThumbnail(*parsed.spec, kThumbnailSize)), text, m_list);
     item->setData(Qt::UserRole, info.filePath());
     item->setTextAlignment(Qt::AlignHCenter | Qt::AlignTop);
-    item->setToolTip(purpose(name));
+    item->setData(Qt::UserRole + 1, QString::fromStdString(parsed.spec->description));
+    item->setToolTip(QString::fromStdString(parsed.spec->description));
   }
-  if (m_list->count() > 0) m_list->setCurrentRow(0);
-
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
   buttons->addButton(tr("Create"), QDialogButtonBox::AcceptRole);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -103,7 +91,17 @@ TemplateGallery::TemplateGallery(QWidget* parent) : QDialog(parent) {
   layout->addWidget(
       new QLabel(tr("Start from one of these networks and change what you like."), this));
   layout->addWidget(m_list, 1);
+  // The whole description of the chosen template: what it is for and what it reaches.
+  auto* about = new QLabel(this);
+  about->setObjectName(QStringLiteral("templateDescription"));
+  about->setWordWrap(true);
+  about->setMinimumHeight(about->fontMetrics().lineSpacing() * 3);
+  connect(m_list, &QListWidget::currentItemChanged, about, [about](QListWidgetItem* item) {
+    about->setText(item == nullptr ? QString() : item->data(Qt::UserRole + 1).toString());
+  });
+  layout->addWidget(about);
   layout->addWidget(buttons);
+  if (m_list->count() > 0) m_list->setCurrentRow(0);
   resize(1060, 640);
 }
 

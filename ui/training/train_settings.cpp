@@ -217,12 +217,24 @@ bool TrainSettings::openModelFile(const QString& path) {
 
 void TrainSettings::setModel(const engine::ModelSpec& model) {
   m_model = model;
+  applySuggestedTraining();
   showModelInfo();
   // A run is named after its model unless the user names it.
   m_runName->setPlaceholderText(
       tr("%1 (the model's name)").arg(QString::fromStdString(m_model.name)));
   updateLrPreview();
   Q_EMIT modelChanged();
+}
+
+void TrainSettings::applySuggestedTraining() {
+  if (m_model.suggestedTraining.is_null() || m_model.suggestedTraining == m_appliedSuggestions)
+    return;
+  m_appliedSuggestions = m_model.suggestedTraining;
+  try {
+    setTrainConfig(engine::withSuggestions(trainConfig(), m_model.suggestedTraining));
+  } catch (const std::invalid_argument&) {
+    // The parser checked them; a config the form cannot show keeps the form as it is.
+  }
 }
 
 void TrainSettings::showModelInfo() {
@@ -232,12 +244,15 @@ void TrainSettings::showModelInfo() {
     m_modelInfo->setText(tr("This model has problems:\n%1").arg(problemLines(analysis.problems)));
     return;
   }
-  m_modelInfo->setText(
+  QString text =
       tr("%1 · input %2 · %3 parameters · %4 layers")
           .arg(QString::fromStdString(m_model.name.empty() ? std::string("model") : m_model.name),
                QString::fromStdString(engine::formatShape(m_model.inputShape)),
                QString::fromStdString(engine::formatThousands(analysis.totalParams)))
-          .arg(m_model.nodes.size()));
+          .arg(m_model.nodes.size());
+  if (!m_model.suggestedTraining.is_null())
+    text += tr("\nThe settings below start from the model's suggested training.");
+  m_modelInfo->setText(text);
 }
 
 void TrainSettings::fillDevices(const std::vector<DeviceChoice>& choices) {

@@ -69,6 +69,7 @@ class TrainSettings : public QWidget {
   void loadTemplates();
   void showModelInfo();
   void updateLrPreview();
+  void applySuggestedTraining();
 
   engine::DatasetSpec m_dataset;
   engine::TrainConfig m_baseConfig;  // what the form does not show (log interval, threads, …)
@@ -76,6 +77,9 @@ class TrainSettings : public QWidget {
   std::optional<engine::ModelSpec> m_editorModel;
   bool m_modelValid = false;
   int64_t m_suggestedBatch = engine::kDefaultBatchSize;
+  // The model's suggested training settings last put into the form: applied once per model
+  // document that brings them, so the user's later edits stay.
+  nlohmann::json m_appliedSuggestions;
 
   QComboBox* m_modelCombo = nullptr;
   QLabel* m_modelInfo = nullptr;
