@@ -3,6 +3,7 @@
 // a trial more, and the best trial opened in the Runs place.
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QInputDialog>
 #include <QLabel>
 #include <QPushButton>
@@ -167,6 +168,14 @@ TEST_F(ExperimentsPlaceTest, AnExperimentRunsPausesGrowsAndOpensItsBestRun) {
       testing::columnTexts(*page().trialsModel(), TrialsTableModel::NumberColumn);
   EXPECT_EQ(numbers.filter(QStringLiteral("\u2605")),
             QStringList{QStringLiteral("\u2605 %1").arg(best->row.number)});
+  // The report holds the table with its star and every plot as an embedded picture.
+  const QString reportPath = m_store.file(QStringLiteral("report.html"));
+  ASSERT_TRUE(page().saveReport(reportPath)) << page().message().toStdString();
+  QFile report(reportPath);
+  ASSERT_TRUE(report.open(QIODevice::ReadOnly));
+  const QString html = QString::fromUtf8(report.readAll());
+  EXPECT_TRUE(html.contains(QStringLiteral("\u2605 %1").arg(best->row.number)));
+  EXPECT_EQ(html.count(QStringLiteral("data:image/png;base64,")), 3);
   click("openBestButton");
   EXPECT_EQ(m_window->currentPlace(), Place::Runs);
   auto* runs = m_window->findChild<RunsPage*>();

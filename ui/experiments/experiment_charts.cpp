@@ -123,6 +123,17 @@ QChart* ExperimentCharts::importanceChart() const {
   return m_importance->chart();
 }
 
+std::vector<std::pair<QString, QImage>> ExperimentCharts::grabPlots() {
+  std::vector<std::pair<QString, QImage>> plots;
+  const int shown = m_tabs->currentIndex();
+  for (int tab = 0; tab < m_tabs->count(); ++tab) {
+    m_tabs->setCurrentIndex(tab);  // a tab lays out its chart only when it is current
+    plots.emplace_back(m_tabs->tabText(tab), m_tabs->widget(tab)->grab().toImage());
+  }
+  m_tabs->setCurrentIndex(shown);
+  return plots;
+}
+
 void ExperimentCharts::setSnapshot(const ExperimentSnapshot& snapshot) {
   m_snapshot = snapshot;
   const int64_t id = snapshot.selected ? snapshot.selected->id : 0;

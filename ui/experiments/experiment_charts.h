@@ -6,9 +6,12 @@
 // Threads: GUI thread only. setSnapshot redraws only what changed.
 #pragma once
 
+#include <QImage>
 #include <QWidget>
 
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "ui/experiments/experiment_snapshot.h"
 
@@ -28,6 +31,8 @@ class ExperimentCharts : public QWidget {
   explicit ExperimentCharts(QWidget* parent = nullptr);
 
   void setSnapshot(const ExperimentSnapshot& snapshot);
+  // Every plot as a picture, with its tab's title (for the report).
+  std::vector<std::pair<QString, QImage>> grabPlots();
 
   // For tests and the report: the charts by their tab's title.
   QTabWidget* tabs() const { return m_tabs; }

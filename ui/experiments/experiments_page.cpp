@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -131,10 +132,17 @@ QWidget* ExperimentsPage::buildButtonRow() {
   connect(m_resumeButton, &QPushButton::clicked, this, &ExperimentsPage::resumeExperiment);
   connect(m_cancelButton, &QPushButton::clicked, this, &ExperimentsPage::cancelExperiment);
   connect(m_addButton, &QPushButton::clicked, this, &ExperimentsPage::askForMoreTrials);
+  m_reportButton = makeButton(tr("Save Report\u2026"), "saveReportButton", row);
+  connect(m_reportButton, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Report"), QStringLiteral("experiment-%1.html").arg(m_selectedId),
+        tr("HTML (*.html)"));
+    if (!path.isEmpty()) saveReport(path);
+  });
   auto* layout = new QHBoxLayout(row);
   layout->setContentsMargins(0, 0, 0, 0);
   for (QPushButton* button :
-       {m_startButton, m_pauseButton, m_resumeButton, m_cancelButton, m_addButton})
+       {m_startButton, m_pauseButton, m_resumeButton, m_cancelButton, m_addButton, m_reportButton})
     layout->addWidget(button);
   layout->addStretch(1);
   return row;

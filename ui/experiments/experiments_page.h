@@ -79,6 +79,9 @@ class ExperimentsPage : public QWidget {
   void openBestInRuns();
   void rerunBestWithMoreEpochs();
   NewExperimentDialog* openNewExperimentDialog();
+  // Writes the selected experiment's report (experiment_report.h); false, with the reason shown,
+  // when the file cannot be written.
+  bool saveReport(const QString& path);
 
  Q_SIGNALS:
   void refreshed();
@@ -134,6 +137,7 @@ class ExperimentsPage : public QWidget {
   QPushButton* m_resumeButton = nullptr;
   QPushButton* m_cancelButton = nullptr;
   QPushButton* m_addButton = nullptr;
+  QPushButton* m_reportButton = nullptr;
   QPushButton* m_openBestButton = nullptr;
   QPushButton* m_rerunButton = nullptr;
 };

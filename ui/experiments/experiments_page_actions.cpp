@@ -10,6 +10,8 @@
 
 #include <tuple>
 
+#include "ui/experiments/experiment_charts.h"
+#include "ui/experiments/experiment_report.h"
 #include "ui/experiments/experiments_page.h"
 #include "ui/experiments/new_experiment_dialog.h"
 #include "ui/experiments/trials_table_model.h"
@@ -90,6 +92,7 @@ void ExperimentsPage::updateButtons() {
   m_resumeButton->setEnabled(row && status == ExperimentStatus::Paused);
   m_cancelButton->setEnabled(open);
   m_addButton->setEnabled(row && status != ExperimentStatus::Cancelled);
+  m_reportButton->setEnabled(row.has_value());
   const TrialEntry* best = m_snapshot.best();
   m_openBestButton->setEnabled(best && best->row.runId);
   m_rerunButton->setEnabled(best && best->row.runId && m_snapshot.spec);
@@ -208,6 +211,18 @@ void ExperimentsPage::rerunBestWithMoreEpochs() {
   } catch (const std::exception& error) {
     setMessage(tr("The best trial cannot be trained again: %1").arg(error.what()));
   }
+}
+
+bool ExperimentsPage::saveReport(const QString& path) {
+  QFile file(path);
+  if (!m_snapshot.selected || !file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    setMessage(tr("The report could not be written to %1.").arg(path));
+    return false;
+  }
+  const QString html = experimentReportHtml(m_snapshot, *m_trialsModel, m_charts->grabPlots());
+  const bool written = file.write(html.toUtf8()) >= 0 && file.flush();
+  setMessage(written ? QString() : tr("The report could not be written to %1.").arg(path));
+  return written;
 }
 
 void ExperimentsPage::setBaseProvider(std::function<ExperimentBaseDocuments()> provider) {

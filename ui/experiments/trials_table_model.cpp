@@ -98,6 +98,8 @@ QVariant TrialsTableModel::display(const TrialEntry& trial, int column) const {
   const std::string key = m_paramKeys.at(column - ProgressColumn - 1).toStdString();
   const auto found = trial.params.find(key);
   if (found == trial.params.end()) return QString();
+  // A drawn real (a learning rate) has far more digits than anyone reads.
+  if (found->is_number_float()) return QString::number(found->get<double>(), 'g', 4);
   return QString::fromStdString(engine::describeValue(*found));
 }
 
