@@ -27,6 +27,7 @@
 
 #include "ui/data/data_page.h"
 #include "ui/editor/model_page.h"
+#include "ui/experiments/experiments_page.h"
 #include "ui/help_dialog.h"
 #include "ui/runs/runs_page.h"
 #include "ui/training/train_page.h"
@@ -83,13 +84,15 @@ void MainWindow::buildPlaces(const QString& storePath) {
   m_trainPage = new TrainPage(m_placeStack);
   m_trainPage->setStorePath(storePath);
   m_modelPage = new ModelPage(m_placeStack);
+  m_experimentsPage = new ExperimentsPage(storePath, m_placeStack);
   // Added in Place order: a place's index is its page's index.
-  for (QWidget* page :
-       std::initializer_list<QWidget*>{m_dataPage, m_modelPage, m_trainPage, m_runsPage})
+  for (QWidget* page : std::initializer_list<QWidget*>{m_dataPage, m_modelPage, m_trainPage,
+                                                       m_runsPage, m_experimentsPage})
     m_placeStack->addWidget(page);
   connectModelPlace();
   connectDataPlace();
   connectRunsPlace();
+  connectExperimentsPlace();
 }
 
 void MainWindow::connectModelPlace() {
@@ -261,6 +264,7 @@ void MainWindow::setDevice(const QString& device) {
 void MainWindow::openStore(const QString& path) {
   m_runsPage->openStore(path);
   m_trainPage->setStorePath(path);
+  m_experimentsPage->openStore(path);
   showStorePath();
 }
 

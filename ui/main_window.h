@@ -1,5 +1,6 @@
 // The application window: a navigation list on the left choosing one of the places (Data,
-// Model, Train, Runs), a menu bar, and a status bar naming the store and the compute device.
+// Model, Train, Runs, Experiments), a menu bar, and a status bar naming the store and the compute
+// device.
 //
 // Threads: GUI thread only.
 #pragma once
@@ -20,6 +21,7 @@ class QStackedWidget;
 namespace layerlab::ui {
 
 class DataPage;
+class ExperimentsPage;
 class ModelPage;
 class RunsPage;
 class TrainPage;
@@ -44,6 +46,7 @@ class MainWindow : public QMainWindow {
   DataPage* dataPage() const { return m_dataPage; }
   TrainPage* trainPage() const { return m_trainPage; }
   ModelPage* modelPage() const { return m_modelPage; }
+  ExperimentsPage* experimentsPage() const { return m_experimentsPage; }
 
   // Opens a data file or folder in the Data place (as File ▸ Open Data and a drop do).
   bool openData(const QString& path);
@@ -73,6 +76,7 @@ class MainWindow : public QMainWindow {
   void connectModelPlace();
   void connectDataPlace();
   void connectRunsPlace();
+  void connectExperimentsPlace();
   QWidget* buildNavigation();
   void buildMenus();
   void buildStatusBar();
@@ -93,6 +97,7 @@ class MainWindow : public QMainWindow {
   DataPage* m_dataPage = nullptr;
   TrainPage* m_trainPage = nullptr;
   ModelPage* m_modelPage = nullptr;
+  ExperimentsPage* m_experimentsPage = nullptr;
   QMenu* m_recentMenu = nullptr;
   QLabel* m_storeLabel = nullptr;
   QLabel* m_deviceLabel = nullptr;

@@ -16,6 +16,8 @@ QString placeKey(Place place) {
       return QStringLiteral("train");
     case Place::Runs:
       return QStringLiteral("runs");
+    case Place::Experiments:
+      return QStringLiteral("experiments");
   }
   return {};
 }
@@ -30,6 +32,8 @@ QString placeTitle(Place place) {
       return QCoreApplication::translate("Place", "Train");
     case Place::Runs:
       return QCoreApplication::translate("Place", "Runs");
+    case Place::Experiments:
+      return QCoreApplication::translate("Place", "Experiments");
   }
   return {};
 }
@@ -51,6 +55,9 @@ QIcon placeIcon(Place place) {
     case Place::Runs:
       return QIcon::fromTheme(QStringLiteral("view-list-details"),
                               style->standardIcon(QStyle::SP_FileDialogDetailedView));
+    case Place::Experiments:
+      return QIcon::fromTheme(QStringLiteral("view-grid"),
+                              style->standardIcon(QStyle::SP_FileDialogListView));
   }
   return {};
 }

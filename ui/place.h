@@ -10,13 +10,14 @@
 
 namespace layerlab::ui {
 
-// In navigation order: the order of the list on the left, the View menu and Ctrl+1..4.
-enum class Place { Data, Model, Train, Runs };
+// In navigation order: the order of the list on the left, the View menu and Ctrl+1..5.
+enum class Place { Data, Model, Train, Runs, Experiments };
 
-inline constexpr std::array<Place, 4> kAllPlaces{Place::Data, Place::Model, Place::Train,
-                                                 Place::Runs};
+inline constexpr std::array<Place, 5> kAllPlaces{Place::Data, Place::Model, Place::Train,
+                                                 Place::Runs, Place::Experiments};
 
-// "data", "model", "train" or "runs": stable names for --place and the saved settings.
+// "data", "model", "train", "runs" or "experiments": stable names for --place and the saved
+// settings.
 QString placeKey(Place place);
 
 // The name shown to the user ("Data", "Model", …).

@@ -1,6 +1,6 @@
 // The `layerlab` desktop application.
 //
-//   layerlab [--db FILE] [--place data|model|train|runs] [--model FILE] [--run ID]
+//   layerlab [--db FILE] [--place data|model|train|runs|experiments] [--model FILE] [--run ID]
 //            [--compare ID,ID,...] [--train-slice N] [--screenshot FILE.png] [--first-paint]
 //
 // --run opens a stored run's detail in the Runs place; --compare selects runs there and compares
@@ -23,6 +23,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -35,6 +36,7 @@
 #include "storage/run_query.h"
 #include "ui/data/data_page.h"
 #include "ui/editor/model_page.h"
+#include "ui/experiments/experiments_page.h"
 #include "ui/main_window.h"
 #include "ui/place.h"
 #include "ui/runs/runs_page.h"
@@ -67,7 +69,8 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
                               QStringLiteral("FILE"));
   const QCommandLineOption place(
       QStringLiteral("place"),
-      QCoreApplication::translate("main", "The place to show: data, model, train or runs."),
+      QCoreApplication::translate("main",
+                                  "The place to show: data, model, train, runs or experiments."),
       QStringLiteral("PLACE"));
   const QCommandLineOption screenshot(
       QStringLiteral("screenshot"),
@@ -109,7 +112,8 @@ std::optional<GuiOptions> parseOptions(const QApplication& app) {
   if (parser.isSet(place)) {
     options.place = layerlab::ui::parsePlace(parser.value(place));
     if (!options.place) {
-      std::fprintf(stderr, "layerlab: unknown place '%s' (use data, model, train or runs)\n",
+      std::fprintf(stderr,
+                   "layerlab: unknown place '%s' (use data, model, train, runs or experiments)\n",
                    qPrintable(parser.value(place)));
       return std::nullopt;
     }
@@ -227,7 +231,8 @@ bool startDemoRun(layerlab::ui::MainWindow& window, int trainSlice) {
 }
 
 // Saves the window to `path` once it shows what it is meant to: after the demonstration run when
-// one is running, after the Data place's preview when that place is still reading it.
+// one is running, after the Data place's preview when that place is still reading it, after the
+// Experiments place has read its newest experiment.
 void grabWhenReady(layerlab::ui::MainWindow& window, const QString& path, bool demoRunning) {
   // A zero timer fires once the event loop has handled what show() queued (layout, polish),
   // so the grab sees the finished window; the Data place first finishes reading its preview.
@@ -237,6 +242,16 @@ void grabWhenReady(layerlab::ui::MainWindow& window, const QString& path, bool d
   if (demoRunning) {
     QObject::connect(window.trainPage(), &layerlab::ui::TrainPage::trainingFinished, &window,
                      grabSoon, Qt::SingleShotConnection);
+  } else if (window.currentPlace() == layerlab::ui::Place::Experiments) {
+    auto* page = window.experimentsPage();
+    auto shown = std::make_shared<QMetaObject::Connection>();
+    *shown = QObject::connect(page, &layerlab::ui::ExperimentsPage::refreshed, &window,
+                              [page, shown, grabSoon] {
+                                const auto& snapshot = page->snapshot();
+                                if (!snapshot.selected && !snapshot.experiments.empty()) return;
+                                QObject::disconnect(*shown);
+                                grabSoon();
+                              });
   } else if (window.dataPage()->loading() && window.currentPlace() == layerlab::ui::Place::Data) {
     QObject::connect(window.dataPage(), &layerlab::ui::DataPage::previewReady, &window, grabSoon,
                      Qt::SingleShotConnection);

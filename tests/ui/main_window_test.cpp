@@ -48,7 +48,7 @@ TEST_F(MainWindowTest, TitleAndStatusBarNameTheStoreAndTheDevice) {
   EXPECT_EQ(child<QLabel>(*m_window, "deviceLabel")->text(), "Device: CUDA:0");
 }
 
-TEST_F(MainWindowTest, NavigationListSwitchesBetweenTheFourPlaces) {
+TEST_F(MainWindowTest, NavigationListSwitchesBetweenTheFivePlaces) {
   QSignalSpy changed(m_window.get(), &MainWindow::placeChanged);
   const struct {
     Place place;
@@ -57,22 +57,23 @@ TEST_F(MainWindowTest, NavigationListSwitchesBetweenTheFourPlaces) {
   } places[] = {{Place::Data, "dataPage", "viewDataAction"},
                 {Place::Model, "modelPage", "viewModelAction"},
                 {Place::Train, "trainPage", "viewTrainAction"},
-                {Place::Runs, "runsPage", "viewRunsAction"}};
+                {Place::Runs, "runsPage", "viewRunsAction"},
+                {Place::Experiments, "experimentsPage", "viewExperimentsAction"}};
   for (const auto& expected : places) {
     clickPlace(*m_window, expected.place);
     EXPECT_EQ(m_window->currentPlace(), expected.place);
     EXPECT_EQ(currentPageName(), expected.page);
     EXPECT_TRUE(child<QAction>(*m_window, expected.action)->isChecked());
   }
-  // The window opens on Runs, so clicking Runs last is the fourth change, not a fifth.
-  EXPECT_EQ(changed.count(), 4);
+  // The window opens on Runs, which is left first: every click is a change.
+  EXPECT_EQ(changed.count(), 5);
 }
 
 TEST_F(MainWindowTest, ControlDigitShortcutsSwitchPlaces) {
   m_window->activateWindow();
   ASSERT_TRUE(QTest::qWaitForWindowActive(m_window.get()));
-  const Place order[] = {Place::Data, Place::Model, Place::Train, Place::Runs};
-  for (int i = 3; i >= 0; --i) {
+  const Place order[] = {Place::Data, Place::Model, Place::Train, Place::Runs, Place::Experiments};
+  for (int i = 4; i >= 0; --i) {
     QTest::keyClick(m_window.get(), static_cast<Qt::Key>(Qt::Key_1 + i), Qt::ControlModifier);
     EXPECT_EQ(m_window->currentPlace(), order[i]) << "Ctrl+" << i + 1;
   }
