@@ -107,6 +107,17 @@ void requireExperiment(Database& db, int64_t id) {
   if (!find.step()) failNoExperiment(db, id);
 }
 
+// Sets one column of an existing experiment: `sql` binds the value as ?1 and the id as ?2.
+template <typename Value>
+void updateColumn(Database& db, int64_t id, const char* sql, const Value& value) {
+  WriteTransaction transaction(db);
+  requireExperiment(db, id);
+  Statement update(db, sql);
+  update.bind(1, value).bind(2, id);
+  update.run();
+  transaction.commit();
+}
+
 // The owner recorded on a running trial, read inside the caller's transaction.
 std::optional<ProcessIdentity> trialOwner(Database& db, int64_t experimentId, int number) {
   Statement owner(db,
@@ -184,32 +195,17 @@ void ExperimentStore::setStatus(int64_t id, ExperimentStatus status) {
 }
 
 void ExperimentStore::setPriority(int64_t id, int64_t priority) {
-  WriteTransaction transaction(*m_db);
-  requireExperiment(*m_db, id);
-  Statement update(*m_db, "UPDATE experiments SET priority = ?1 WHERE id = ?2");
-  update.bind(1, priority).bind(2, id);
-  update.run();
-  transaction.commit();
+  updateColumn(*m_db, id, "UPDATE experiments SET priority = ?1 WHERE id = ?2", priority);
 }
 
 void ExperimentStore::rename(int64_t id, const std::string& name) {
-  WriteTransaction transaction(*m_db);
-  requireExperiment(*m_db, id);
-  Statement update(*m_db, "UPDATE experiments SET name = ?1 WHERE id = ?2");
-  update.bind(1, name).bind(2, id);
-  update.run();
-  transaction.commit();
+  updateColumn(*m_db, id, "UPDATE experiments SET name = ?1 WHERE id = ?2", name);
 }
 
 void ExperimentStore::updateSpec(int64_t id, const std::string& specJson) {
   const nlohmann::json spec = nlohmann::json::parse(specJson, nullptr, false);
   if (!spec.is_object()) throw std::invalid_argument("an experiment's spec must be a JSON object");
-  WriteTransaction transaction(*m_db);
-  requireExperiment(*m_db, id);
-  Statement update(*m_db, "UPDATE experiments SET spec_json = ?1 WHERE id = ?2");
-  update.bind(1, specJson).bind(2, id);
-  update.run();
-  transaction.commit();
+  updateColumn(*m_db, id, "UPDATE experiments SET spec_json = ?1 WHERE id = ?2", specJson);
 }
 
 std::optional<int> ExperimentStore::addTrial(int64_t experimentId, const std::string& paramsJson,
