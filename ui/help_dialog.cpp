@@ -24,6 +24,9 @@ QString gettingStarted() {
       "<li><b>Runs</b> (Ctrl+4): every run kept in the store. Filter them (<tt>lr&lt;0.01</tt>, "
       "<tt>tag:baseline</tt>), compare several side by side, re-run or resume one, export it to "
       "ONNX or try it on samples.</li>"
+      "<li><b>Experiments</b> (Ctrl+5): search for good settings. New Experiment takes this "
+      "model, data and training, and a table of settings to vary (<tt>lr</tt>, "
+      "<tt>fc1.units</tt>, \u2026); trials run side by side and the best one is marked.</li>"
       "</ol>"
       "<p>Everything here can also be done from a terminal with <tt>layerlab-cli</tt>, into the "
       "same store: <tt>layerlab-cli --help</tt>.</p>");
@@ -33,7 +36,7 @@ QString shortcuts() {
   return HelpDialog::tr(
       "<h3>Keyboard shortcuts</h3>"
       "<table cellspacing='6'>"
-      "<tr><td>Ctrl+1 \u2026 Ctrl+4</td><td>Data, Model, Train, Runs</td></tr>"
+      "<tr><td>Ctrl+1 \u2026 Ctrl+5</td><td>Data, Model, Train, Runs, Experiments</td></tr>"
       "<tr><td>Ctrl+Shift+O</td><td>Open data</td></tr>"
       "<tr><td>Ctrl+O</td><td>Open a store of runs</td></tr>"
       "<tr><td>Ctrl+S</td><td>Save the model</td></tr>"
