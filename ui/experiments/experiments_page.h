@@ -105,7 +105,7 @@ class ExperimentsPage : public QWidget {
   void updateHeader();
   void updateButtons();
   void setMessage(const QString& text);
-  void editStore(std::function<void(const std::string& path)> edit);
+  void editStore(const std::function<void(const std::string& path)>& edit);
   void onQueueFinished(int exitCode, QProcess::ExitStatus status);
   void createExperiment(const QString& name, const QString& specJson);
   bool startQueueFor(int64_t id);

@@ -153,7 +153,7 @@ void ExperimentsPage::stopQueues() {
   }
 }
 
-void ExperimentsPage::editStore(std::function<void(const std::string& path)> edit) {
+void ExperimentsPage::editStore(const std::function<void(const std::string& path)>& edit) {
   const std::string path = QFile::encodeName(m_storePath).toStdString();
   m_editor = std::make_unique<Worker>(
       this, [edit, path] { edit(path); }, tr("The store refused the change."),
